@@ -1,0 +1,224 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+
+from dangan.catalogue import filtersets, forms
+from dangan.catalogue.models import (
+    Category,
+    CategoryField,
+    Fonds,
+    Item,
+    Retention,
+    RetentionSchedule,
+    ScheduleEntry,
+    Volume,
+    suggest_retention,
+)
+from dangan.core import generic
+from dangan.core.permissions import VIEW
+
+
+class FondsListView(generic.ObjectListView):
+    model = Fonds
+    filterset = filtersets.FondsFilterSet
+    columns = ["number", "name", "unit", "custodian", "start_year", "end_year", "status"]
+    ordering_fields = ["number", "name", "start_year"]
+    select_related = ["unit", "custodian"]
+
+
+class FondsView(generic.ObjectDetailView):
+    model = Fonds
+
+    def extra_context(self, request, obj):
+        items = Item.objects.restrict(request.user).filter(fonds=obj)
+        return {
+            "item_count": items.count(),
+            "volume_count": Volume.objects.restrict(request.user).filter(fonds=obj).count(),
+            "years": items.order_by("-year").values_list("year", flat=True).distinct()[:50],
+        }
+
+
+class FondsEditView(generic.ObjectEditView):
+    model = Fonds
+    form_class = forms.FondsForm
+
+
+class FondsDeleteView(generic.ObjectDeleteView):
+    model = Fonds
+    success_url = "/catalogue/fonds/"
+
+
+RECORD_ORDERING = ["reference_code", "year", "title", "date", "created_at", "updated_at", "creator"]
+
+
+class ItemListView(generic.ObjectListView):
+    model = Item
+    filterset = filtersets.ItemFilterSet
+    columns = ["reference_code", "title", "creator", "document_number", "date", "pages", "retention",
+               "security_level", "control", "status"]
+    ordering_fields = RECORD_ORDERING
+    select_related = ["fonds", "category", "retention"]
+    template_name = "catalogue/item_list.html"
+
+    def can_add(self, request):
+        return Fonds.objects.restrict(request.user, "file").exists()
+
+
+class ItemView(generic.ObjectDetailView):
+    model = Item
+
+    def extra_context(self, request, obj):
+        return {"extra_values": extra_values(obj)}
+
+
+def extra_values(record):
+    """The category's extra fields of a record as (label, value) pairs, in the category's order."""
+    return [(f.label, record.extra.get(f.key)) for f in record.category.fields.all() if f.key in record.extra]
+
+
+class RecordEditView(generic.ObjectEditView):
+    template_name = "catalogue/record_edit.html"
+
+    def may_try_add(self, request):
+        return Fonds.objects.restrict(request.user, "file").exists()
+
+    def get_form(self, request, obj, data=None):
+        initial = {}
+        if obj.pk is None:
+            for key in ("fonds", "category", "volume", "year", "retention", "org_code"):
+                if request.GET.get(key):
+                    initial[key] = request.GET[key]
+        return self.form_class(data, instance=obj, user=request.user, initial=initial)
+
+
+class ItemEditView(RecordEditView):
+    model = Item
+    form_class = forms.ItemForm
+
+
+class ItemDeleteView(generic.ObjectDeleteView):
+    model = Item
+    success_url = "/catalogue/items/"
+
+
+class VolumeListView(generic.ObjectListView):
+    model = Volume
+    filterset = filtersets.VolumeFilterSet
+    columns = ["reference_code", "title", "creator", "start_date", "end_date", "pages", "retention",
+               "security_level", "status"]
+    ordering_fields = RECORD_ORDERING
+    select_related = ["fonds", "category", "retention"]
+
+    def can_add(self, request):
+        return Fonds.objects.restrict(request.user, "file").exists()
+
+
+class VolumeView(generic.ObjectDetailView):
+    model = Volume
+
+    def extra_context(self, request, obj):
+        return {
+            "extra_values": extra_values(obj),
+            "items": Item.objects.restrict(request.user).filter(volume=obj).order_by("number"),
+        }
+
+
+class VolumeEditView(RecordEditView):
+    model = Volume
+    form_class = forms.VolumeForm
+
+
+class VolumeDeleteView(generic.ObjectDeleteView):
+    model = Volume
+    success_url = "/catalogue/volumes/"
+
+
+# Configuration: categories, retention periods, schedules ---------------------------------------------------
+class CategoryListView(generic.ObjectListView):
+    model = Category
+    columns = ["code", "name", "filing_level", "item_template", "active"]
+
+
+class CategoryView(generic.ObjectDetailView):
+    model = Category
+
+
+class CategoryEditView(generic.ObjectEditView):
+    model = Category
+    form_class = forms.CategoryForm
+
+
+class CategoryFieldEditView(generic.ObjectEditView):
+    model = CategoryField
+    form_class = forms.CategoryFieldForm
+
+    def initialise(self, request, obj):
+        obj.category_id = request.GET.get("category") if str(request.GET.get("category", "")).isdigit() else None
+
+    def success_url(self, obj):
+        return obj.category.get_absolute_url()
+
+
+class RetentionListView(generic.ObjectListView):
+    model = Retention
+    columns = ["code", "name", "years", "active", "replaced_by"]
+    title = _("保管期限")
+
+
+class RetentionEditView(generic.ObjectEditView):
+    model = Retention
+    form_class = forms.RetentionForm
+
+    def success_url(self, obj):
+        return "/catalogue/retention/"
+
+
+class ScheduleListView(generic.ObjectListView):
+    model = RetentionSchedule
+    columns = ["name", "unit_type", "basis"]
+
+
+class ScheduleView(generic.ObjectDetailView):
+    model = RetentionSchedule
+    template_name = "catalogue/schedule.html"
+
+    def extra_context(self, request, obj):
+        return {"entries": obj.entries.select_related("category", "retention")}
+
+
+class ScheduleEditView(generic.ObjectEditView):
+    model = RetentionSchedule
+    form_class = forms.RetentionScheduleForm
+
+
+class ScheduleEntryEditView(generic.ObjectEditView):
+    model = ScheduleEntry
+    form_class = forms.ScheduleEntryForm
+
+    def initialise(self, request, obj):
+        obj.schedule_id = request.GET.get("schedule") if str(request.GET.get("schedule", "")).isdigit() else None
+
+    def success_url(self, obj):
+        return obj.schedule.get_absolute_url()
+
+
+@login_required
+def retention_suggestion(request):
+    """The retention the unit type's schedule suggests for a title, for the item form's hint."""
+    fonds = Fonds.objects.restrict(request.user, VIEW).filter(pk=_int(request.GET.get("fonds"))).first()
+    category = Category.objects.filter(pk=_int(request.GET.get("category"))).first()
+    if fonds is None:
+        return JsonResponse({"suggestion": None})
+    entry = suggest_retention(fonds.unit.unit_type, request.GET.get("title", "")[:500], category)
+    if entry is None:
+        return JsonResponse({"suggestion": None})
+    return JsonResponse({"suggestion": {
+        "retention": entry.retention_id, "retention_name": str(entry.retention),
+        "entry": f"{entry.number} {entry.description}", "schedule": str(entry.schedule),
+    }})
+
+
+def _int(value):
+    return int(value) if str(value or "").isdigit() else None
+
+

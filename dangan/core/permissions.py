@@ -1,0 +1,74 @@
+"""The one permission check used by the web UI, the API and the CLI.
+
+Each model states its own rule in ``permission_filter(user, action)`` (a ``Q``, ``True`` or ``False``) and,
+for records not yet saved, ``permits_new(user, obj)``. Everything else asks through ``restrict``, ``can``
+and ``require``, so a rule changes in one place.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+
+from dangan.core.choices import AuditAction
+from dangan.core.models import record
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+
+
+def is_signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = VIEW):
+        """The rows of this queryset that ``user`` may perform ``action`` on."""
+        if not is_signed_in(user):
+            return self.none()
+        rule = self.model.permission_filter(user, action)
+        if rule is True:
+            return self
+        if rule is False:
+            return self.none()
+        return self.filter(rule)
+
+
+def can(user, action: str, obj: models.Model) -> bool:
+    if not is_signed_in(user):
+        return False
+    if action == ADD or obj.pk is None:
+        return bool(type(obj).permits_new(user, obj))
+    return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+def can_any(user, action: str, model) -> bool:
+    """Whether ``user`` may perform ``action`` on at least one object of ``model`` (e.g. 'merge' on units)."""
+    if not is_signed_in(user):
+        return False
+    rule = model.permission_filter(user, action)
+    if isinstance(rule, bool):
+        return rule
+    return model._default_manager.filter(rule).exists()
+
+
+def require_any(user, action: str, model) -> None:
+    if not can_any(user, action, model):
+        record_denial(action, object_type=model._meta.label_lower)
+        raise PermissionDenied(_("您没有权限执行此操作"))
+
+
+def require(user, action: str, obj: models.Model) -> None:
+    """Raise PermissionDenied, and record the denial in the audit trail, unless ``can`` allows it."""
+    if can(user, action, obj):
+        return
+    record_denial(action, obj)
+    raise PermissionDenied(_("您没有权限执行此操作"))
+
+
+def record_denial(action: str, obj=None, object_type: str = "") -> None:
+    record(
+        AuditAction.DENIED,
+        obj if obj is not None and obj.pk is not None else None,
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_repr="" if obj is None or obj.pk is not None else str(obj)[:300],
+        message=f"denied: {action}",
+    )

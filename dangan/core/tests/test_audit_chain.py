@@ -1,0 +1,100 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from dangan.core.audit import verify_chain
+from dangan.core.models import AuditEntry
+from dangan.testing import make_item, make_unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creating_a_record_writes_an_entry_with_its_values(world):
+    item = make_item(world.fonds_a, title="关于调整防汛工作领导小组的通知")
+    entry = AuditEntry.objects.get(object_type="catalogue.item", object_id=str(item.pk), action="create")
+    assert entry.changes["after"]["title"] == "关于调整防汛工作领导小组的通知"
+
+
+def test_changing_a_record_writes_before_and_after_of_changed_fields_only(world):
+    item = make_item(world.fonds_a, title="旧题名")
+    item.title = "新题名"
+    item.save()
+    entry = AuditEntry.objects.filter(object_id=str(item.pk), action="update").get()
+    assert entry.changes == {"before": {"title": "旧题名"}, "after": {"title": "新题名"}}
+
+
+def test_saving_without_changes_writes_no_entry(world):
+    item = make_item(world.fonds_a)
+    count = AuditEntry.objects.count()
+    item.save()
+    assert AuditEntry.objects.count() == count
+
+
+def test_deleting_a_record_keeps_its_last_values(world):
+    item = make_item(world.fonds_a, title="待删除")
+    pk = item.pk
+    item.delete()
+    entry = AuditEntry.objects.get(object_id=str(pk), action="delete", object_type="catalogue.item")
+    assert entry.changes["before"]["title"] == "待删除"
+
+
+def test_untouched_chain_verifies(world):
+    make_item(world.fonds_a)
+    checked, problems = verify_chain()
+    assert checked > 5 and problems == []
+
+
+def test_edited_row_is_detected_and_named(world):
+    make_item(world.fonds_a)
+    victim = AuditEntry.objects.order_by("sequence")[3]
+    AuditEntry.objects.filter(pk=victim.pk).update(actor_name="someone-else")
+    _checked, problems = verify_chain()
+    assert [p.sequence for p in problems] == [victim.sequence]
+    assert "edited" in problems[0].reason
+
+
+def test_deleted_row_is_detected(world):
+    make_item(world.fonds_a)
+    victim = AuditEntry.objects.order_by("sequence")[2]
+    AuditEntry.objects.filter(pk=victim.pk).delete()
+    _checked, problems = verify_chain()
+    assert problems and problems[0].sequence == victim.sequence + 1
+    assert "missing" in problems[0].reason
+
+
+def test_deleting_the_newest_rows_is_detected(world):
+    make_item(world.fonds_a)
+    last = AuditEntry.objects.order_by("-sequence").first()
+    AuditEntry.objects.filter(pk=last.pk).delete()
+    _checked, problems = verify_chain()
+    assert problems and "missing" in problems[-1].reason
+
+
+def test_reordered_rows_are_detected(world):
+    make_item(world.fonds_a)
+    first, second = AuditEntry.objects.order_by("sequence")[1:3]
+    AuditEntry.objects.filter(pk=first.pk).update(sequence=-1)
+    AuditEntry.objects.filter(pk=second.pk).update(sequence=first.sequence)
+    AuditEntry.objects.filter(pk=first.pk).update(sequence=second.sequence)
+    _checked, problems = verify_chain()
+    assert {p.sequence for p in problems} >= {first.sequence, second.sequence}
+
+
+def test_a_forged_row_with_a_recomputed_hash_still_breaks_the_next_link(world):
+    make_item(world.fonds_a)
+    victim = AuditEntry.objects.order_by("sequence")[2]
+    victim.message = "forged"
+    victim.entry_hash = victim.compute_hash()
+    victim.save()
+    _checked, problems = verify_chain()
+    assert [p.sequence for p in problems] == [victim.sequence + 1]
+
+
+def test_cli_verify_fails_loudly_on_tampering(world, capsys):
+    make_unit("测试单位")
+    call_command("audit", "verify")
+    assert "intact" in capsys.readouterr().out
+    AuditEntry.objects.filter(sequence=1).update(object_repr="x")
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+    assert "#1" in capsys.readouterr().err

@@ -1,0 +1,46 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import render
+
+from dangan.core.audit import verify_chain
+from dangan.core.models import AuditEntry
+from dangan.core.permissions import require_any
+
+
+@login_required
+def home(request):
+    from dangan.catalogue.models import Fonds, Item, Volume  # the dashboard sits above every app
+    from dangan.units.models import Unit
+
+    user = request.user
+    items = Item.objects.restrict(user)
+    context = {
+        "unit_count": Unit.objects.restrict(user).filter(status="active").count(),
+        "fonds_count": Fonds.objects.restrict(user).count(),
+        "item_count": items.count(),
+        "volume_count": Volume.objects.restrict(user).count(),
+        "by_category": items.values("category__name", "category__code").annotate(n=Count("pk")).order_by("-n")[:10],
+        "recent": items.select_related("fonds").order_by("-updated_at")[:10],
+    }
+    return render(request, "home.html", context)
+
+
+@login_required
+def audit_log(request):
+    require_any(request.user, "view", AuditEntry)
+    entries = AuditEntry.objects.all()
+    for key in ("actor_name", "action", "object_type", "object_id"):
+        if request.GET.get(key):
+            entries = entries.filter(**{key: request.GET[key]})
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit_log.html", {"page": page, "query_string": query.urlencode()})
+
+
+@login_required
+def audit_verify(request):
+    require_any(request.user, "verify", AuditEntry)
+    checked, problems = verify_chain()
+    return render(request, "core/audit_verify.html", {"checked": checked, "problems": problems})

@@ -1,0 +1,185 @@
+"""Dangan settings: every value comes from an environment variable with an embedded default.
+
+The embedded default needs no server: SQLite in WAL mode and files in ``DANGAN_DATA_DIR``.
+``DATABASE_URL`` switches to PostgreSQL with the same code.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+import platformdirs
+
+from dangan.lib.env import ImproperSetting, envbool, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = Path(envstr("DANGAN_DATA_DIR") or platformdirs.user_data_dir("dangan")).expanduser()
+
+
+def _secret_key() -> str:
+    """A key from the environment, else one generated once and kept in the data folder."""
+    key = envstr("SECRET_KEY")
+    if key:
+        return key
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    from django.utils.crypto import get_random_string
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = get_random_string(64)
+    key_file.write_text(key, encoding="utf-8")
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = envbool("DEBUG", False)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "dangan.core",
+    "dangan.units",
+    "dangan.accounts",
+    "dangan.catalogue",
+    "dangan.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dangan.core.middleware.AuditActorMiddleware",
+]
+
+ROOT_URLCONF = "dangan.urls"
+WSGI_APPLICATION = "dangan.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict:
+    url = envstr("DATABASE_URL")
+    if not url:
+        return {
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": DATA_DIR / "dangan.sqlite3",
+                # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of one failing
+                # with "database is locked" when it upgrades a read lock mid-transaction.
+                "OPTIONS": {
+                    "transaction_mode": "IMMEDIATE",
+                    "timeout": 30,
+                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                },
+            }
+        }
+    try:
+        config = dj_database_url.parse(url, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0))
+    except Exception as e:  # dj_database_url raises several kinds for a malformed URL
+        raise ImproperSetting(f"DATABASE_URL: cannot parse it: {e}") from e
+    if not config.get("ENGINE"):
+        raise ImproperSetting("DATABASE_URL: unsupported database scheme")
+    test_name = envstr("DATABASE_TEST_NAME")
+    if test_name:
+        config["TEST"] = {"NAME": test_name}
+    return {"default": config}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = envstr("LANGUAGE_CODE", "zh-hans")
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = envstr("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served straight from the package by WhiteNoise: the embedded default needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+
+MEDIA_ROOT = DATA_DIR / "files"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["dangan.api.permissions.RestrictedPermission"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "dangan.api.pagination.Pagination",
+    "PAGE_SIZE": envint("API_PAGE_SIZE", 50, minimum=1),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "dangan.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dangan API",
+    "DESCRIPTION": "档案管理平台 REST API: units, fonds, categories, retention, items and volumes.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+PAGINATE_BY = envint("PAGINATE_BY", 50, minimum=1)
+
+# Records are opened to the public this many years after they were formed (Archives Law art. 27).
+OPEN_AFTER_YEARS = envint("DANGAN_OPEN_AFTER_YEARS", 25, minimum=0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from dangan.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", core_views.audit_log, name="audit_log"),
+    path("audit/verify/", core_views.audit_verify, name="audit_verify"),
+    path("units/", include("dangan.units.urls")),
+    path("catalogue/", include("dangan.catalogue.urls")),
+    path("api/", include("dangan.api.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -84,33 +84,49 @@ class AuditEntry(models.Model):
         return hashlib.sha256(canonical_json(self.hashed_content()).encode("utf-8")).hexdigest()
 
 
-def record(action, obj=None, *, changes=None, message="", object_type="", object_id="", object_repr=""):
-    """Append one entry to the audit chain, in the caller's transaction when there is one."""
+def new_entry(action, obj=None, *, changes=None, message="", object_type="", object_id="", object_repr=""):
+    """An unsaved, unchained entry by the current actor; ``append`` gives it its place in the chain."""
     actor = current_actor()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk or "")
         object_repr = object_repr or str(obj)
+    return AuditEntry(
+        timestamp=timezone.now(),
+        actor_id=actor.user_id,
+        actor_name=actor.name[:150],
+        ip=actor.ip,
+        action=action,
+        object_type=object_type,
+        object_id=object_id[:64],
+        object_repr=object_repr[:300],
+        changes=json.loads(canonical_json(changes or {})),
+        message=message[:500],
+    )
+
+
+def append(entries: list[AuditEntry], batch_size: int = 2000) -> list[AuditEntry]:
+    """Chain and store entries, in the caller's transaction when there is one.
+
+    The chain head is locked for the duration, so concurrent writers append strictly one after another.
+    """
+    if not entries:
+        return entries
     with transaction.atomic():
-        head, _created = AuditHead.objects.get_or_create(pk=1)
+        AuditHead.objects.bulk_create([AuditHead(pk=1)], ignore_conflicts=True)
         head = AuditHead.objects.select_for_update().get(pk=1)
-        entry = AuditEntry(
-            sequence=head.last_sequence + 1,
-            timestamp=timezone.now(),
-            actor_id=actor.user_id,
-            actor_name=actor.name[:150],
-            ip=actor.ip,
-            action=action,
-            object_type=object_type,
-            object_id=object_id[:64],
-            object_repr=object_repr[:300],
-            changes=json.loads(canonical_json(changes or {})),
-            message=message[:500],
-            previous_hash=head.last_hash,
-        )
-        entry.entry_hash = entry.compute_hash()
-        entry.save()
-        head.last_sequence = entry.sequence
-        head.last_hash = entry.entry_hash
+        previous, sequence = head.last_hash, head.last_sequence
+        for entry in entries:
+            sequence += 1
+            entry.sequence = sequence
+            entry.previous_hash = previous
+            entry.entry_hash = previous = entry.compute_hash()
+        AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+        head.last_sequence, head.last_hash = sequence, previous
         head.save(update_fields=["last_sequence", "last_hash"])
-    return entry
+    return entries
+
+
+def record(action, obj=None, **kwargs) -> AuditEntry:
+    """Append one entry to the audit chain (see ``new_entry`` for the arguments)."""
+    return append([new_entry(action, obj, **kwargs)])[0]

@@ -509,15 +509,27 @@ class Item(Record):
             return _("门类“%(name)s”按件整理，件不能放入案卷") % {"name": self.category}
         return _("门类“%(name)s”按卷整理，请先选择案卷") % {"name": self.category}
 
-    def clean(self):
-        errors = {}
+    def take_volume_classification(self):
+        """An item inside a volume is classified by the volume: its year and retention are the volume's."""
         if self.volume_id:
             volume = self.volume
-            # An item inside a volume is classified by the volume.
             self.year, self.retention_id = volume.year, volume.retention_id
             for field in ("fonds_id", "category_id"):
                 if getattr(self, field) is None:
                     setattr(self, field, getattr(volume, field))
+
+    def clean_fields(self, exclude=None):
+        self.take_volume_classification()
+        super().clean_fields(exclude)
+
+    def save(self, *args, **kwargs):
+        self.take_volume_classification()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.volume_id:
+            volume = self.volume
             if volume.fonds_id != self.fonds_id or volume.category_id != self.category_id:
                 errors["volume"] = _("案卷与件的全宗或门类不一致")
         if self.date and self.date.year > datetime.date.today().year + 1:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from dangan.core.choices import AuditAction
+from dangan.core.context import acting_as, actor_for_user, current_actor
 from dangan.core.models import record
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
@@ -52,7 +53,7 @@ def can_any(user, action: str, model) -> bool:
 
 def require_any(user, action: str, model) -> None:
     if not can_any(user, action, model):
-        record_denial(action, object_type=model._meta.label_lower)
+        record_denial(action, object_type=model._meta.label_lower, user=user)
         raise PermissionDenied(_("您没有权限执行此操作"))
 
 
@@ -60,11 +61,18 @@ def require(user, action: str, obj: models.Model) -> None:
     """Raise PermissionDenied, and record the denial in the audit trail, unless ``can`` allows it."""
     if can(user, action, obj):
         return
-    record_denial(action, obj)
+    record_denial(action, obj, user=user)
     raise PermissionDenied(_("您没有权限执行此操作"))
 
 
-def record_denial(action: str, obj=None, object_type: str = "") -> None:
+def record_denial(action: str, obj=None, object_type: str = "", user=None) -> None:
+    """Audit a refused attempt, naming ``user`` (else the current actor) as the one who tried."""
+    actor = current_actor() if user is None else actor_for_user(user, current_actor().ip)
+    with acting_as(actor):
+        _record_denial(action, obj, object_type)
+
+
+def _record_denial(action, obj, object_type):
     record(
         AuditAction.DENIED,
         obj if obj is not None and obj.pk is not None else None,

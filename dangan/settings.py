@@ -140,7 +140,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Only collectstatic needs it: WhiteNoise serves straight from the package (see below).
+STATIC_ROOT = envstr("STATIC_ROOT")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Served straight from the package by WhiteNoise: the embedded default needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

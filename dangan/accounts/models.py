@@ -9,6 +9,13 @@ from dangan.core.choices import SecurityLevel, levels_up_to
 from dangan.units.models import Unit, scope_unit_ids
 
 
+class DanganUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.BUREAU_ADMIN)
+        extra_fields.setdefault("clearance", SecurityLevel.TOP_SECRET)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person signing in to Dangan, with a role, the unit they work for and their security clearance."""
 
@@ -22,7 +29,7 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
 
-    objects = UserManager()
+    objects = DanganUserManager()
 
     class Meta:
         verbose_name = _("用户")
@@ -36,6 +43,11 @@ class User(AbstractUser):
         super().clean()
         if self.role == Role.UNIT_ARCHIVIST and not self.unit_id:
             raise ValidationError({"unit": _("单位档案员必须指定所在单位")})
+
+    def save(self, *args, **kwargs):
+        # The role decides who manages users in the admin site; Django's own flags follow it.
+        self.is_staff = self.is_superuser = self.role == Role.BUREAU_ADMIN
+        super().save(*args, **kwargs)
 
     @property
     def is_bureau(self) -> bool:

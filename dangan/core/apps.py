@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("系统")
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
         from dangan.core import signals  # noqa: F401
+
+        # Each app registers its background jobs in its own jobs.py.
+        autodiscover_modules("jobs")

@@ -29,3 +29,10 @@ def levels_up_to(level: str) -> list[str]:
     if level not in values:
         return [SecurityLevel.PUBLIC]
     return values[: values.index(level) + 1]
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("运行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")

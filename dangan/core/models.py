@@ -6,8 +6,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangan.core.choices import AuditAction
+from dangan.core.choices import AuditAction, JobStatus
 from dangan.core.context import current_actor
+from dangan.core.querysets import RestrictedQuerySet
 
 GENESIS_HASH = "0" * 64
 
@@ -130,3 +131,57 @@ def append(entries: list[AuditEntry], batch_size: int = 2000) -> list[AuditEntry
 def record(action, obj=None, **kwargs) -> AuditEntry:
     """Append one entry to the audit chain (see ``new_entry`` for the arguments)."""
     return append([new_entry(action, obj, **kwargs)])[0]
+
+
+class Job(models.Model):
+    """A background task (import, OCR, fixity audit …) with its progress and log, run by ``dangan worker``."""
+
+    name = models.CharField(_("任务"), max_length=100, db_index=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING,
+                              db_index=True)
+    done = models.BigIntegerField(_("已完成"), default=0)
+    total = models.BigIntegerField(_("总数"), null=True, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    log = models.TextField(_("日志"), blank=True)
+    created_by_id = models.BigIntegerField(_("提交人ID"), null=True, blank=True)
+    created_by_name = models.CharField(_("提交人"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    worker = models.CharField(_("执行者"), max_length=100, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+
+    def __str__(self):
+        return f"{self.name} #{self.pk}"
+
+    @classmethod
+    def permission_filter(cls, user, action):
+        # Everybody follows their own jobs; the bureau follows all of them.
+        if user.is_bureau:
+            return True
+        return models.Q(created_by_id=user.pk) if action == "view" else False
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job was last started, so several workers start it once per period between them."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_started = models.DateTimeField()

@@ -16,8 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-serve", action="store_true", help="prepare everything but do not serve")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="do not run background jobs in this process (run 'dangan worker' instead)")
 
-    def handle(self, *args, demo, no_demo, host, port, threads, no_serve, **options):
+    def handle(self, *args, demo, no_demo, host, port, threads, no_serve, no_worker, **options):
         from dangan.accounts.models import User
         from dangan.units.models import Unit
 
@@ -33,6 +35,10 @@ class Command(BaseCommand):
             call_command("demo", stdout=self.stdout)
         if no_serve:
             return
+        if not no_worker:
+            from dangan.core.jobs import start_worker_thread
+
+            start_worker_thread()
         self.serve(host, port, threads)
 
     def serve(self, host, port, threads):

@@ -76,3 +76,13 @@ def test_periodic_job_is_enqueued_once_per_period():
         assert len(jobs.enqueue_due_periodic(now + datetime.timedelta(minutes=61))) == 1
     finally:
         jobs._periodic.pop("test.count")
+
+
+def test_submitter_follows_their_job_and_others_get_404(world, client_for):
+    with acting_as(Actor(world.archivist_a.pk, "archivist_a")):
+        job = jobs.enqueue("test.count", upto=3)
+    jobs.work(threading.Event(), once=True)
+    own = client_for(world.archivist_a).get(f"/jobs/{job.pk}/", HTTP_ACCEPT="application/json")
+    assert own.status_code == 200 and own.json()["percent"] == 100
+    assert client_for(world.archivist_b).get(f"/jobs/{job.pk}/").status_code == 404
+    assert client_for(world.staff).get(f"/jobs/{job.pk}/").status_code == 200

@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("audit/verify/", core_views.audit_verify, name="audit_verify"),
+    path("jobs/", core_views.job_list, name="job_list"),
+    path("jobs/<int:pk>/", core_views.job_detail, name="job"),
     path("units/", include("dangan.units.urls")),
     path("catalogue/", include("dangan.catalogue.urls")),
     path("api/", include("dangan.api.urls")),

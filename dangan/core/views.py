@@ -22,6 +22,7 @@ def home(request):
         "volume_count": Volume.objects.restrict(user).count(),
         "by_category": items.values("category__name", "category__code").annotate(n=Count("pk")).order_by("-n")[:10],
         "recent": items.select_related("fonds").order_by("-updated_at")[:10],
+        "can_file": Fonds.objects.restrict(user, "file").exists(),
     }
     return render(request, "home.html", context)
 
@@ -44,3 +45,25 @@ def audit_verify(request):
     require_any(request.user, "verify", AuditEntry)
     checked, problems = verify_chain()
     return render(request, "core/audit_verify.html", {"checked": checked, "problems": problems})
+
+
+@login_required
+def job_list(request):
+    from dangan.core.models import Job
+
+    page = Paginator(Job.objects.restrict(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "core/job_list.html", {"page": page, "query_string": ""})
+
+
+@login_required
+def job_detail(request, pk):
+    from django.http import JsonResponse
+
+    from dangan.core.generic import get_visible_or_404
+    from dangan.core.models import Job
+
+    job = get_visible_or_404(request, Job, pk)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"id": job.pk, "name": job.name, "status": job.status, "done": job.done,
+                             "total": job.total, "percent": job.percent, "error": job.error, "result": job.result})
+    return render(request, "core/job.html", {"job": job})

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "dangan.units",
     "dangan.accounts",
     "dangan.catalogue",
+    "dangan.preservation",
     "dangan.api",
 ]
 
@@ -147,6 +148,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
 MEDIA_ROOT = DATA_DIR / "files"
+
+# Digital files (dangan.preservation): a folder under the data folder, or S3-compatible object storage.
+_storage_backend = envstr("DANGAN_STORAGE", "disk")
+if _storage_backend not in ("disk", "s3"):
+    raise ImproperSetting(f"DANGAN_STORAGE={_storage_backend!r}: expected disk or s3")
+DANGAN_STORAGE = {
+    "backend": _storage_backend,
+    "root": MEDIA_ROOT,
+    # Staging is always local; on disk it shares the file system with the blobs so a commit is a rename.
+    "staging_dir": MEDIA_ROOT / ".staging",
+    "s3_endpoint": envstr("DANGAN_S3_ENDPOINT", ""),
+    "s3_bucket": envstr("DANGAN_S3_BUCKET", "dangan"),
+    "s3_access_key": envstr("DANGAN_S3_ACCESS_KEY", ""),
+    "s3_secret_key": envstr("DANGAN_S3_SECRET_KEY", ""),
+    "s3_region": envstr("DANGAN_S3_REGION", "us-east-1"),
+}
+# OCR of scanned images and image-only PDFs (RapidOCR, offline, CPU) after capture.
+DANGAN_OCR = envbool("DANGAN_OCR", True)
+# Containers (DOCX, XLSX, OFD, zipped bags) expanding past this are refused as zip bombs.
+DANGAN_ZIP_MAX_BYTES = envint("DANGAN_ZIP_MAX_BYTES", 2 * 1024**3, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,199 @@
+"""Text for search: extracted from PDF, DOCX, XLSX, OFD and plain text; OCR (RapidOCR, offline, CPU) for
+scanned images and image-only PDFs. Runs as a background job after capture, never inside an upload.
+"""
+
+import contextlib
+import io
+import logging
+import tempfile
+import threading
+import zipfile
+
+from django.conf import settings
+from lxml import etree
+
+from dangan.preservation import formats
+from dangan.preservation.choices import EventType, FileRole, Outcome, TextStatus
+from dangan.preservation.models import DigitalFile, PreservationEvent, default_agent
+from dangan.preservation.safezip import UnsafeContainer, check_zip, read_member
+from dangan.preservation.storage import get_storage
+
+logger = logging.getLogger(__name__)
+MAX_TEXT = 5_000_000  # characters kept per file: search needs words, not a second copy of the archive
+XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def pdf_text(path: str, ocr_pages=None) -> tuple[str, str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path, strict=False)
+    parts = [(page.extract_text() or "") for page in reader.pages]
+    text = "\n".join(parts).strip()
+    if text:
+        return text, "pdf"
+    # No text layer: a scan. OCR the images of each page.
+    texts = []
+    for number, page in enumerate(reader.pages, 1):
+        for image in page.images:
+            texts.append(ocr_image_bytes(image.data))
+        if ocr_pages:
+            ocr_pages(number, len(reader.pages))
+    return "\n".join(t for t in texts if t), "ocr"
+
+
+def docx_text(path: str) -> str:
+    with zipfile.ZipFile(path) as zf:
+        check_zip(zf)
+        root = etree.fromstring(read_member(zf, "word/document.xml"), XML_PARSER)
+    paragraphs = []
+    for paragraph in root.iter("{*}p"):
+        paragraphs.append("".join(node.text or "" for node in paragraph.iter("{*}t")))
+    return "\n".join(p for p in paragraphs if p)
+
+
+def xlsx_text(path: str) -> str:
+    with zipfile.ZipFile(path) as zf:
+        check_zip(zf)  # openpyxl would expand a zip bomb without asking
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    lines = []
+    try:
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                cells = [str(c) for c in row if c is not None and str(c).strip()]
+                if cells:
+                    lines.append("\t".join(cells))
+    finally:
+        workbook.close()
+    return "\n".join(lines)
+
+
+def ofd_text(path: str) -> str:
+    with zipfile.ZipFile(path) as zf:
+        check_zip(zf)
+        texts = []
+        for name in sorted(n for n in zf.namelist() if n.lower().endswith("content.xml")):
+            root = etree.fromstring(read_member(zf, name), XML_PARSER)
+            texts.extend(node.text or "" for node in root.iter("{*}TextCode"))
+    return "\n".join(t for t in texts if t)
+
+
+def plain_text(path: str) -> str:
+    with open(path, "rb") as f:
+        data = f.read(MAX_TEXT * 4)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+class _OCR:
+    _lock = threading.Lock()
+    _engine = None
+
+    @classmethod
+    def engine(cls):
+        with cls._lock:
+            if cls._engine is None:
+                logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+                from rapidocr import RapidOCR
+
+                cls._engine = RapidOCR()
+            return cls._engine
+
+
+def ocr_image_bytes(data: bytes) -> str:
+    result = _OCR.engine()(data)
+    return "\n".join(result.txts or ()) if result is not None else ""
+
+
+def ocr_image(path: str) -> str:
+    with open(path, "rb") as f:
+        return ocr_image_bytes(f.read())
+
+
+def extract(path: str, mime: str) -> tuple[str, str]:
+    """The text of a file, and how it was got ('pdf', 'docx', 'ocr' …); ('', '') when it has none."""
+    if mime == "application/pdf":
+        return pdf_text(path)
+    if mime == DOCX:
+        return docx_text(path), "docx"
+    if mime == XLSX:
+        return xlsx_text(path), "xlsx"
+    if mime == formats.OFD_MIME:
+        return ofd_text(path), "ofd"
+    if mime == "text/plain":
+        return plain_text(path), "text"
+    if mime.startswith("image/") and settings.DANGAN_OCR:
+        return ocr_image(path), "ocr"
+    return "", ""
+
+
+@contextlib.contextmanager
+def local_copy(row: DigitalFile):
+    """A path to read the file from: the blob itself on disk, else a temporary copy from object storage."""
+    storage = get_storage()
+    path = storage.local_path(row.storage_key)
+    if path is not None:
+        yield str(path)
+        return
+    with tempfile.NamedTemporaryFile(dir=storage.staging_dir, suffix=".read") as tmp:
+        with storage.open(row.storage_key) as stream:
+            while chunk := stream.read(4 * 1024 * 1024):
+                tmp.write(chunk)
+        tmp.flush()
+        yield tmp.name
+
+
+def extract_file(row: DigitalFile) -> None:
+    try:
+        with local_copy(row) as path:
+            text, method = extract(path, row.mime)
+        row.text, row.text_status = text[:MAX_TEXT], TextStatus.DONE
+        outcome, detail = Outcome.SUCCESS, f"{method}: {len(text)} characters"
+    except (UnsafeContainer, Exception) as e:  # a file we cannot read is a finding, not a crash of the job
+        row.text_status = TextStatus.FAILED
+        outcome, detail = Outcome.FAILURE, f"{type(e).__name__}: {e}"[:1000]
+    DigitalFile.objects.filter(pk=row.pk).update(text=row.text, text_status=row.text_status)
+    PreservationEvent.objects.create(file=row, event_type=EventType.TEXT_EXTRACTION, agent=default_agent(),
+                                     outcome=outcome, detail=detail)
+
+
+def refresh_full_text(item) -> None:
+    """The item's full text is the text of all its files, in file order."""
+    texts = DigitalFile.objects.complete().filter(item=item).exclude(text="").order_by("pk")
+    item.full_text = "\n\n".join(texts.values_list("text", flat=True))
+    item.save(update_fields=["full_text"])
+
+
+def extract_pending(progress=None) -> dict:
+    todo = list(DigitalFile.objects.complete().filter(text_status=TextStatus.PENDING)
+                .exclude(role=FileRole.EXTRACTED_TEXT).select_related("item").order_by("pk"))
+    items = {}
+    for number, row in enumerate(todo, 1):
+        extract_file(row)
+        if row.item_id:
+            items[row.item_id] = row.item
+        if progress:
+            progress(number, len(todo))
+    for item in items.values():
+        refresh_full_text(item)
+    return {"files": len(todo), "items": len(items)}
+
+
+def thumbnail(row: DigitalFile, size: int = 256) -> bytes | None:
+    """A JPEG thumbnail of an image file (an access copy made on demand and cached by the caller)."""
+    if not row.is_image:
+        return None
+    from PIL import Image
+
+    with local_copy(row) as path, Image.open(path) as image:
+        image.thumbnail((size, size))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=80)
+    return out.getvalue()

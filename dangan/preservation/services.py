@@ -1,0 +1,213 @@
+"""Capture: storing files of items and volumes, and recovering from an ingest that was cut short.
+
+``ingest_file`` is what the web upload, the API, the folder and bag imports all call. A file is written to a
+staging file while its SHA-256 is computed, identified and characterised from that local copy, committed to
+storage under its content address, and only then marked complete, in one transaction with its events. The
+rows of a batch (all files of one item) become complete together, so an item is never half captured.
+"""
+
+import contextlib
+import socket
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dangan.catalogue.models import Item, Volume
+from dangan.core.choices import AuditAction, JobStatus
+from dangan.core.models import Job, record
+from dangan.core.permissions import ADD, require
+from dangan.preservation import formats
+from dangan.preservation.choices import EventType, FileRole, FileStatus, Outcome, TextStatus
+from dangan.preservation.models import DigitalFile, PreservationEvent, default_agent
+from dangan.preservation.storage import get_storage
+from dangan.preservation.storage.base import _alive
+
+EXTRACTABLE_MIMES = {
+    "application/pdf", "text/plain", formats.OFD_MIME,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class IngestError(Exception):
+    """A file that cannot be captured, with a message for the person who sent it."""
+
+
+def owner_name() -> str:
+    import os
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def clean_filename(name: str) -> str:
+    """The name as it will be kept: the last path step, NFC-normalised, with no control characters."""
+    name = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/")
+    name = PurePosixPath(name).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if name in ("", ".", ".."):
+        raise IngestError(_("文件名为空或无效"))
+    return name[:255]
+
+
+def _name_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def needs_text(info: formats.FormatInfo, characterisation: dict) -> bool:
+    return info.mime in EXTRACTABLE_MIMES or info.mime.startswith("image/")
+
+
+@dataclass
+class IngestBatch:
+    """Files captured together: all complete at the end of the batch, or none."""
+
+    user: object = None
+    agent: str = ""
+    files: list[DigitalFile] = field(default_factory=list)
+    events: list[PreservationEvent] = field(default_factory=list)
+
+    def add(self, target: Item | Volume, stream: BinaryIO, filename: str, role: str = FileRole.ORIGINAL,
+            expected_sha256: str | None = None) -> DigitalFile:
+        name = clean_filename(filename)
+        self._check_allowed(target, name, role)
+        row = DigitalFile(original_name=name, size=0, sha256="", storage_key="", role=role,
+                          status=FileStatus.PENDING, ingest_owner=owner_name(),
+                          created_by=self.user if getattr(self.user, "pk", None) else None)
+        setattr(row, "item" if isinstance(target, Item) else "volume", target)
+        row.save()
+        self.files.append(row)
+        self._store(row, stream, expected_sha256)
+        return row
+
+    def _check_allowed(self, target, name: str, role: str) -> None:
+        if role not in FileRole.values:
+            raise IngestError(_("未知的文件用途“%(role)s”") % {"role": role})
+        if self.user is not None:
+            probe = DigitalFile(**{"item" if isinstance(target, Item) else "volume": target})
+            require(self.user, ADD, probe)
+        siblings = DigitalFile.objects.filter(**{"item" if isinstance(target, Item) else "volume": target})
+        taken = {_name_key(n): n for n in siblings.values_list("original_name", flat=True)}
+        taken.update({_name_key(f.original_name): f.original_name for f in self.files
+                      if (f.item_id or f.volume_id) == target.pk})
+        if _name_key(name) in taken:
+            raise IngestError(_("“%(name)s”与已有文件“%(other)s”重名（不区分大小写和编码形式）")
+                              % {"name": name, "other": taken[_name_key(name)]})
+
+    def _store(self, row: DigitalFile, stream: BinaryIO, expected_sha256: str | None) -> None:
+        storage = get_storage()
+        staged = storage.stage()
+        try:
+            staged.copy_from(stream)
+            sha256 = staged.finish()
+            if expected_sha256 and expected_sha256.lower() != sha256:
+                raise IngestError(_("“%(name)s”的 SHA-256 与提交的摘要不符：应为 %(expected)s，实为 %(found)s")
+                                  % {"name": row.original_name, "expected": expected_sha256, "found": sha256})
+            info = formats.identify(staged.path, row.original_name)
+            characterisation = formats.characterise(staged.path, info)
+            row.storage_key = storage.commit(staged, sha256)
+        except OSError as e:
+            raise IngestError(_("存储“%(name)s”失败：%(error)s") % {"name": row.original_name,
+                                                                 "error": e.strerror or e}) from e
+        finally:
+            staged.discard()
+        row.sha256, row.size = sha256, staged.size
+        row.mime, row.puid, row.format_name = info.mime, info.puid, info.format_name
+        row.characterisation = characterisation
+        row.text_status = TextStatus.PENDING if needs_text(info, characterisation) else TextStatus.NONE
+        self.events.extend(capture_events(row, info, self.agent or default_agent(), expected_sha256))
+
+    def complete(self) -> None:
+        with transaction.atomic():
+            for row in self.files:
+                row.status, row.ingest_owner = FileStatus.COMPLETE, ""
+                row.save()
+            PreservationEvent.objects.bulk_create(self.events)
+            transaction.on_commit(after_capture)
+
+    def abandon(self) -> None:
+        rows = [row for row in self.files if row.pk]
+        self.files = []
+        remove_rows(rows)
+
+
+def capture_events(row, info, agent, expected_sha256) -> list[PreservationEvent]:
+    identified = bool(info.puid or info.mime)
+    outcome = Outcome.SUCCESS if identified and not info.extension_mismatch else Outcome.WARNING
+    detail = f"{info.puid or '-'} {info.format_name or _('未识别')} ({info.mime or '-'}) {info.method}"
+    if info.extension_mismatch:
+        detail += " · " + _("扩展名与实际格式不符")
+    return [
+        PreservationEvent(file=row, event_type=EventType.CAPTURE, agent=agent,
+                          detail=f"{row.original_name} {row.size} bytes", data={"role": row.role}),
+        PreservationEvent(file=row, event_type=EventType.MESSAGE_DIGEST, agent=agent,
+                          detail=f"SHA-256 {row.sha256}"
+                          + (" = " + _("提交的摘要") if expected_sha256 else ""),
+                          data={"sha256": row.sha256}),
+        PreservationEvent(file=row, event_type=EventType.FORMAT_IDENTIFICATION, agent=agent, outcome=outcome,
+                          detail=detail, data=info.as_dict()),
+    ]
+
+
+@contextlib.contextmanager
+def ingest_batch(user=None, agent: str = ""):
+    batch = IngestBatch(user=user, agent=agent)
+    try:
+        yield batch
+    except BaseException:
+        batch.abandon()
+        raise
+    batch.complete()
+
+
+def ingest_file(target: Item | Volume, stream: BinaryIO, filename: str, role: str = FileRole.ORIGINAL,
+                user=None, expected_sha256: str | None = None) -> DigitalFile:
+    """Capture one file of an item or volume; ``user`` None is the command line acting as the system."""
+    with ingest_batch(user) as batch:
+        return batch.add(target, stream, filename, role, expected_sha256)
+
+
+def remove_rows(rows) -> None:
+    """Delete file rows that never became complete, and their blobs if nothing else refers to them."""
+    keys = {row.storage_key for row in rows if row.storage_key}
+    DigitalFile.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    storage = get_storage()
+    for key in keys:
+        if not DigitalFile.objects.filter(storage_key=key).exists():
+            with contextlib.suppress(OSError):
+                storage.delete(key)
+
+
+def recover_interrupted() -> dict:
+    """Clear what ingests killed mid-way left: pending rows of dead processes, their blobs, staging files."""
+    host = socket.gethostname()
+    stale = []
+    for row in DigitalFile.objects.filter(status=FileStatus.PENDING, ingest_owner__startswith=f"{host}:"):
+        pid = row.ingest_owner.split(":", 1)[1]
+        if not pid.isdigit() or not _alive(int(pid)):
+            stale.append(row)
+    if stale:
+        record(AuditAction.ACTION, None, object_type="preservation.digitalfile",
+               message=f"removed {len(stale)} file(s) of an interrupted ingest",
+               changes={"files": [f"{r.pk} {r.original_name}" for r in stale]})
+    remove_rows(stale)
+    staging = get_storage().stale_staging_files()
+    for path in staging:
+        path.unlink(missing_ok=True)
+    return {"rows": len(stale), "staging_files": len(staging)}
+
+
+def ensure_job(name: str) -> None:
+    """Queue ``name`` unless it is already waiting: one job works through all the files that need it."""
+    from dangan.core.jobs import enqueue
+
+    if not Job.objects.filter(name=name, status=JobStatus.PENDING).exists():
+        enqueue(name)
+
+
+def after_capture() -> None:
+    for name in ("preservation.sm3", "preservation.capture_checks", "preservation.extract_text"):
+        ensure_job(name)

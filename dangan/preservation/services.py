@@ -211,3 +211,50 @@ def ensure_job(name: str) -> None:
 def after_capture() -> None:
     for name in ("preservation.sm3", "preservation.capture_checks", "preservation.extract_text"):
         ensure_job(name)
+
+
+@dataclass
+class StorageReport:
+    orphans: list[str]
+    dangling: list[tuple[int, str]]
+    stale_pending: int
+    staging_files: int
+
+    @property
+    def healthy(self) -> bool:
+        return not (self.orphans or self.dangling or self.stale_pending or self.staging_files)
+
+
+def storage_report() -> StorageReport:
+    """Blobs stored but referenced by no file (orphans), files whose blob is gone (dangling), leftovers."""
+    storage = get_storage()
+    stored = set(storage.keys())
+    referenced = {}
+    for pk, key, name in DigitalFile.objects.exclude(storage_key="").values_list("pk", "storage_key",
+                                                                                  "original_name"):
+        referenced.setdefault(key, (pk, name))
+    orphans = sorted(stored - set(referenced))
+    dangling = sorted((pk, f"{name} ({key})") for key, (pk, name) in referenced.items() if key not in stored)
+    pending = DigitalFile.objects.filter(status=FileStatus.PENDING).count()
+    return StorageReport(orphans, dangling, pending, len(storage.stale_staging_files()))
+
+
+def remove_orphans(report: StorageReport) -> int:
+    storage = get_storage()
+    removed = 0
+    for key in report.orphans:
+        if not DigitalFile.objects.filter(storage_key=key).exists():  # re-check: an ingest may have begun
+            storage.delete(key)
+            removed += 1
+    return removed
+
+
+def mark_dangling(report: StorageReport) -> int:
+    """Flag files whose blob is gone, so they show as missing (and raise an alert) instead of failing later."""
+    pks = [pk for pk, _ in report.dangling]
+    rows = list(DigitalFile.objects.filter(pk__in=pks).exclude(status=FileStatus.MISSING))
+    for row in rows:
+        row.status = FileStatus.MISSING
+        row.save(update_fields=["status"])
+        row.add_event(EventType.FIXITY_CHECK, Outcome.FAILURE, "missing from storage (doctor)")
+    return len(rows)

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from dangan.preservation.fixity import audit
+
+
+class Command(BaseCommand):
+    help = "Fixity: `dangan fixity audit` re-reads every stored file on all cores and compares digests."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["audit"])
+        parser.add_argument("--processes", type=int, default=None, help="worker processes (default: all cores)")
+        parser.add_argument("--sm3", action="store_true", help="compare SM3 as well as SHA-256 (slower)")
+
+    def handle(self, *args, action, processes, sm3, **options):
+        def progress(done, total):
+            if done % 1000 == 0 or done == total:
+                self.stderr.write(f"\r{done}/{total}", ending="")
+
+        report = audit(processes=processes, sm3=sm3, progress=progress)
+        self.stderr.write("")
+        self.stdout.write(report.summary())
+        if report.damaged or report.missing:
+            raise CommandError(f"fixity alert: {report.damaged} damaged, {report.missing} missing")

@@ -1,0 +1,93 @@
+"""The one search abstraction. Callers build a ``SearchRequest`` and get a ``SearchResult``; which engine
+answers is a setting. A backend must:
+
+- find exactly the items whose indexed text contains every term (``dangan.search.text``), with the filters
+  and the ``Visibility`` applied inside the engine, so counts and facets only ever cover visible items;
+- keep its index in step through ``items_changed`` / ``items_deleted``, called inside the transaction that
+  changed the items (a backend outside the database makes that durable with the outbox table);
+- rebuild, report fingerprints for ``dangan search check``, and say how big its index is.
+
+A further engine (OpenSearch) is one more subclass named in ``DANGAN_SEARCH_BACKEND``.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from dangan.search.text import Query
+from dangan.search.visibility import Visibility
+
+FACETS = ("fonds", "category", "year", "retention", "security_level", "control", "has_files")
+RELEVANCE, DATE = "relevance", "date"
+
+
+@dataclass
+class Filters:
+    fonds_ids: frozenset[int] | None = None
+    category_id: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    retention_id: int | None = None
+    security_level: str | None = None
+    control: str | None = None
+    has_files: bool | None = None
+
+
+@dataclass
+class SearchRequest:
+    query: Query
+    visibility: Visibility
+    filters: Filters = field(default_factory=Filters)
+    sort: str = RELEVANCE
+    offset: int = 0
+    limit: int = 20
+    facets: bool = True
+
+
+@dataclass
+class SearchResult:
+    total: int
+    item_ids: list[int]
+    facets: dict[str, dict] = field(default_factory=dict)
+
+
+Progress = Callable[[int, int], None]
+
+
+class SearchBackend:
+    name = "base"
+    instances: ClassVar[list["SearchBackend"]] = []
+
+    def __init__(self, index_dir: str = ""):
+        self.index_dir = index_dir
+        SearchBackend.instances.append(self)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        raise NotImplementedError
+
+    def matching_ids(self, query: Query, visibility: Visibility) -> set[int]:
+        """Every visible match, unranked (for ``dangan bench`` recall and tests)."""
+        raise NotImplementedError
+
+    def items_changed(self, item_ids: Iterable[int]) -> None:
+        raise NotImplementedError
+
+    def items_deleted(self, item_ids: Iterable[int]) -> None:
+        raise NotImplementedError
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        raise NotImplementedError
+
+    def fingerprints(self) -> dict[int, int]:
+        """item id → fingerprint of what the index holds for it."""
+        raise NotImplementedError
+
+    def catch_up(self) -> None:
+        """Apply changes not yet in the index (backends with an outbox); before reading it."""
+
+    def size_bytes(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        if self in SearchBackend.instances:
+            SearchBackend.instances.remove(self)

@@ -1,0 +1,282 @@
+"""The embedded engine: a tantivy index in the data folder (``DANGAN_SEARCH_INDEX_DIR``).
+
+Measured on 1M items (see README): ranked top-20 with total and facets in a few milliseconds, where SQLite
+FTS5 ranked by bm25 took 115–260 ms. Text fields hold the tokens of ``dangan.search.text`` split by the
+``whitespace`` tokenizer; a term is a phrase of its bigrams at their real offsets. Filter and facet values
+are integer fast fields; facet counts are one terms aggregation over the matching, visible documents.
+
+The index lives outside the database, so changes reach it through ``IndexOutbox``: rows written in the
+changing transaction, applied after commit, before each search and by a rebuild.
+"""
+
+import logging
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+from django.db import transaction
+
+from dangan.catalogue.choices import ControlStatus, RecordStatus, SecurityLevel
+from dangan.search.backends.base import DATE, Progress, SearchBackend, SearchRequest, SearchResult
+from dangan.search.documents import TEXT_FIELDS, SearchDocument, documents
+from dangan.search.models import IndexOutbox
+from dangan.search.text import Query, Term, field_tokens, phrase
+from dangan.search.visibility import Visibility
+
+logger = logging.getLogger(__name__)
+
+# Choice values as small integers: fast fields and aggregations want numbers.
+CODES = {
+    "security_level": list(SecurityLevel.values),
+    "control": list(ControlStatus.values),
+    "status": list(RecordStatus.values),
+}
+INT_FIELDS = ("fonds", "category", "year", "retention", "security_level", "control", "status", "has_files",
+              "date", "fingerprint")
+FACET_SIZES = {"fonds": 10000, "category": 1000, "year": 300, "retention": 100, "security_level": 10,
+               "control": 10, "has_files": 2}
+WRITER_HEAP = 256 * 1024 * 1024
+OUTBOX_BATCH = 5000
+
+
+def build_schema():
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("item_id", stored=True, indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="position")
+    for name in INT_FIELDS:
+        builder.add_integer_field(name, indexed=True, fast=True)
+    return builder.build()
+
+
+class TantivyBackend(SearchBackend):
+    name = "tantivy"
+
+    def __init__(self, index_dir: str = ""):
+        super().__init__(index_dir)
+        self.schema = build_schema()
+        self._index = None
+        # One writer per index: tantivy refuses a second, so this process's threads take turns.
+        self._write_lock = threading.Lock()
+
+    # Opening ----------------------------------------------------------------------------------------------
+    @property
+    def index(self) -> tantivy.Index:
+        if self._index is None:
+            Path(self.index_dir).mkdir(parents=True, exist_ok=True)
+            self._index = tantivy.Index(self.schema, path=self.index_dir, reuse=True)
+        return self._index
+
+    def close(self) -> None:
+        self._index = None
+        super().close()
+
+    def size_bytes(self) -> int:
+        return sum(f.stat().st_size for f in Path(self.index_dir).glob("*") if f.is_file())
+
+    # Writing ----------------------------------------------------------------------------------------------
+    def to_tantivy(self, doc: SearchDocument) -> tantivy.Document:
+        values = {name: field_tokens(doc.fields[name]) for name in TEXT_FIELDS}
+        values.update(
+            item_id=doc.item_id, fonds=doc.fonds_id, category=doc.category_id, year=doc.year,
+            retention=doc.retention_id, security_level=_code("security_level", doc.security_level),
+            control=_code("control", doc.control), status=_code("status", doc.status),
+            has_files=int(doc.has_files), date=doc.date_ordinal, fingerprint=doc.fingerprint,
+        )
+        return tantivy.Document(**{k: [v] for k, v in values.items()})
+
+    def items_changed(self, item_ids: Iterable[int]) -> None:
+        self._queue(item_ids)
+
+    def items_deleted(self, item_ids: Iterable[int]) -> None:
+        self._queue(item_ids)
+
+    def _queue(self, item_ids: Iterable[int]) -> None:
+        rows = [IndexOutbox(item_id=pk) for pk in item_ids]
+        if rows:
+            IndexOutbox.objects.bulk_create(rows, batch_size=1000)
+            transaction.on_commit(self.catch_up_quietly)
+
+    def catch_up_quietly(self) -> None:
+        # After commit the change is safe in the outbox; a failure here only delays it to the next search.
+        try:
+            self.catch_up()
+        except Exception:
+            logger.exception("search index: could not apply queued changes now; they stay queued")
+
+    def catch_up(self) -> None:
+        if not IndexOutbox.objects.exists():
+            return
+        with self._write_lock:
+            while True:
+                queued = list(IndexOutbox.objects.order_by("pk").values_list("pk", "item_id")[:OUTBOX_BATCH])
+                if not queued:
+                    break
+                self._replace({item_id for _pk, item_id in queued})
+                # Deleted only after the index committed: a crash in between re-applies them, harmlessly.
+                IndexOutbox.objects.filter(pk__lte=queued[-1][0]).delete()
+
+    def _replace(self, item_ids: set[int]) -> None:
+        writer = self.index.writer(heap_size=50_000_000, num_threads=1)
+        try:
+            for pk in item_ids:
+                writer.delete_documents_by_term("item_id", pk)
+            for doc in documents(item_ids):
+                writer.add_document(self.to_tantivy(doc))
+            writer.commit()
+        finally:
+            writer.wait_merging_threads()
+        self.index.reload()
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        from dangan.catalogue.models import Item
+
+        total = Item.objects.count()
+        with self._write_lock:
+            start_outbox = IndexOutbox.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=max(1, min(4, os.cpu_count() or 1)))
+            try:
+                writer.delete_all_documents()
+                done = 0
+                for doc in documents():
+                    writer.add_document(self.to_tantivy(doc))
+                    done += 1
+                    if progress and done % 10000 == 0:
+                        progress(done, total)
+                writer.commit()
+            finally:
+                writer.wait_merging_threads()
+            # What was queued before the rebuild began is in it; later changes stay queued.
+            IndexOutbox.objects.filter(pk__lte=start_outbox).delete()
+            self.index.reload()
+        if progress:
+            progress(done, total)
+        return done
+
+    # Reading ----------------------------------------------------------------------------------------------
+    def fingerprints(self) -> dict[int, int]:
+        self.index.reload()
+        searcher = self.index.searcher()
+        n = searcher.num_docs
+        if n == 0:
+            return {}
+        hits = searcher.search(tantivy.Query.all_query(), limit=n, count=False).hits
+        addresses = [address for _score, address in hits]
+        ids = searcher.fast_field_values("item_id", addresses)
+        prints = searcher.fast_field_values("fingerprint", addresses)
+        return dict(zip(ids, prints, strict=True))
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        self.catch_up()
+        if request.visibility.nothing:
+            return SearchResult(0, [], {})
+        query = self._query(request.query, request.visibility, request.filters)
+        searcher = self.index.searcher()
+        wanted = request.offset + request.limit
+        if request.sort == DATE:
+            result = searcher.search(query, limit=max(wanted, 1), count=True, order_by_field="date",
+                                     order=tantivy.Order.Desc)
+            addresses = [a for _key, a in result.hits][request.offset:]
+        else:
+            result = searcher.search(query, limit=max(wanted, 1), count=True)
+            addresses = self._by_score_then_date(searcher, result.hits)[request.offset:]
+        ids = searcher.fast_field_values("item_id", addresses) if addresses else []
+        facets = self._facets(searcher, query) if request.facets and result.count else {}
+        return SearchResult(result.count, ids, facets)
+
+    def matching_ids(self, query: Query, visibility: Visibility) -> set[int]:
+        from dangan.search.backends.base import Filters
+
+        self.catch_up()
+        if visibility.nothing:
+            return set()
+        searcher = self.index.searcher()
+        engine_query = self._query(query, visibility, Filters())
+        count = searcher.search(engine_query, limit=0, count=True).count
+        if not count:
+            return set()
+        hits = searcher.search(engine_query, limit=count, count=False, order_by_field="item_id").hits
+        return set(searcher.fast_field_values("item_id", [a for _k, a in hits]))
+
+    def _by_score_then_date(self, searcher, hits) -> list:
+        addresses = [a for _score, a in hits]
+        if not addresses:
+            return []
+        dates = searcher.fast_field_values("date", addresses)
+        # Scores of equal relevance differ in the last bits; round them so the date decides between them.
+        ranked = sorted(zip(hits, dates, strict=True), key=lambda h: (-round(h[0][0], 3), -(h[1] or 0)))
+        return [hit[1] for hit, _date in ranked]
+
+    def _facets(self, searcher, query) -> dict[str, dict]:
+        aggs = {name: {"terms": {"field": name, "size": size}} for name, size in FACET_SIZES.items()}
+        result = searcher.aggregate(query, aggs)
+        facets = {}
+        for name in FACET_SIZES:
+            buckets = result.get(name, {}).get("buckets", [])
+            facets[name] = {_decode(name, int(b["key"])): b["doc_count"] for b in buckets}
+        return facets
+
+    # Query building ---------------------------------------------------------------------------------------
+    def _query(self, query: Query, visibility: Visibility, filters) -> tantivy.Query:
+        must = [(tantivy.Occur.Must, self._term_query(term)) for term in query.terms]
+        for clause in self._filters(visibility, filters):
+            # Filters decide membership only; relevance comes from the text.
+            must.append((tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0)))
+        return tantivy.Query.boolean_query(must)
+
+    def _term_query(self, term: Term) -> tantivy.Query:
+        fields = [term.field] if term.field else list(TEXT_FIELDS)
+        words = phrase(term.text)
+        options = []
+        for name in fields:
+            if len(words) == 1:
+                q = tantivy.Query.term_query(self.schema, name, words[0][1], index_option="freq")
+            else:
+                q = tantivy.Query.phrase_query(self.schema, name, words)
+            options.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, TEXT_FIELDS[name])))
+        return tantivy.Query.boolean_query(options)
+
+    def _filters(self, visibility: Visibility, filters) -> list[tantivy.Query]:
+        s = self.schema
+        clauses = [_term_set(s, "security_level", [_code("security_level", v) for v in visibility.security_levels])]
+        if visibility.fonds_ids is not None:
+            clauses.append(_term_set(s, "fonds", visibility.fonds_ids))
+        if visibility.control is not None:
+            clauses.append(tantivy.Query.term_query(s, "control", _code("control", visibility.control)))
+        if filters.fonds_ids is not None:
+            clauses.append(_term_set(s, "fonds", filters.fonds_ids))
+        for name, value in (("category", filters.category_id), ("retention", filters.retention_id)):
+            if value is not None:
+                clauses.append(tantivy.Query.term_query(s, name, value))
+        for name in ("security_level", "control"):
+            value = getattr(filters, name)
+            if value is not None:
+                clauses.append(tantivy.Query.term_query(s, name, _code(name, value)))
+        if filters.has_files is not None:
+            clauses.append(tantivy.Query.term_query(s, "has_files", int(filters.has_files)))
+        if filters.year_from is not None or filters.year_to is not None:
+            clauses.append(tantivy.Query.range_query(s, "year", tantivy.FieldType.Integer, filters.year_from,
+                                                     filters.year_to))
+        return clauses
+
+
+def _term_set(schema, name: str, values) -> tantivy.Query:
+    values = sorted(values)
+    if not values:
+        return tantivy.Query.empty_query()
+    return tantivy.Query.term_set_query(schema, name, values)
+
+
+def _code(name: str, value: str) -> int:
+    codes = CODES[name]
+    return codes.index(value) if value in codes else len(codes)
+
+
+def _decode(name: str, code: int):
+    if name in CODES:
+        return CODES[name][code] if code < len(CODES[name]) else ""
+    if name == "has_files":
+        return bool(code)
+    return code

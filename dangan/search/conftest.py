@@ -1,0 +1,35 @@
+import pytest
+
+from dangan.search import backends
+from dangan.testing import make_world
+
+
+@pytest.fixture(autouse=True)
+def fresh_index(settings, tmp_path):
+    """Each test gets its own empty embedded index: the database rolls back between tests, a folder does not."""
+    settings.DANGAN_SEARCH_INDEX_DIR = tmp_path / "search-index"
+    backends.reset()
+    yield
+    backends.reset()
+
+
+def _backend_params():
+    return [pytest.param("tantivy", id="tantivy"), pytest.param("postgres", id="postgres")]
+
+
+@pytest.fixture(params=_backend_params())
+def backend_name(request, settings, db):
+    """Runs a test once per backend; the PostgreSQL one only where the database is PostgreSQL."""
+    from django.db import connection
+
+    if request.param == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL search backend needs DATABASE_URL=postgres://…")
+    settings.DANGAN_SEARCH_BACKEND = request.param
+    backends.reset()
+    return request.param
+
+
+@pytest.fixture
+def sworld(backend_name):
+    """The personas' world, created after the backend is chosen so the index follows its items."""
+    return make_world()

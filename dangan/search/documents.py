@@ -1,0 +1,107 @@
+"""What the index holds for one item: its normalised text per field and the values searches filter on.
+
+Backends index ``SearchDocument``s and nothing else, so every backend sees the same text and the same
+permission fields.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Value
+
+from dangan.catalogue.models import Item
+from dangan.search.text import normalize
+
+# Field name → weight in ranking. Title above creator and document number, above everything else.
+TEXT_FIELDS = {"title": 3.0, "creator": 1.5, "document_number": 1.5, "other": 1.0, "full_text": 0.6}
+# The item columns the text comes from; every one of them counts for recall (a LIKE over them).
+SOURCE_COLUMNS = ("title", "creator", "document_number", "remarks", "reference_code", "extra", "full_text")
+FILTER_COLUMNS = ("fonds_id", "category_id", "year", "retention_id", "security_level", "control", "status")
+CHUNK = 2000
+
+
+@dataclass
+class SearchDocument:
+    item_id: int
+    fields: dict[str, list[str]]  # normalised values per TEXT_FIELDS name
+    fonds_id: int
+    category_id: int
+    year: int
+    retention_id: int
+    security_level: str
+    control: str
+    status: str
+    has_files: bool
+    date_ordinal: int  # the item's date (else 1 July of its year) as a day number, for sorting
+
+    @property
+    def fingerprint(self) -> int:
+        """A signed 63-bit digest of everything indexed, for ``dangan search check``."""
+        data = json.dumps([self.fields, self.filters(), self.has_files, self.date_ordinal], ensure_ascii=False)
+        return int.from_bytes(hashlib.blake2b(data.encode(), digest_size=8).digest(), "big") >> 1
+
+    def filters(self) -> list:
+        return [self.fonds_id, self.category_id, self.year, self.retention_id, self.security_level,
+                self.control, self.status]
+
+
+def has_files_expression():
+    """Whether an item has digital files; the preservation app adds them later, so ask only if it exists."""
+    relation = getattr(Item, "digital_files", None)
+    if relation is None:
+        return Value(False)
+    model = relation.rel.related_model
+    return Exists(model._base_manager.filter(**{relation.field.name: OuterRef("pk")}))
+
+
+def extra_values(extra) -> list[str]:
+    if not isinstance(extra, dict):
+        return [str(extra)] if extra else []
+    return [str(v) for v in extra.values() if v not in (None, "")]
+
+
+def from_row(row: dict) -> SearchDocument:
+    date = row["date"]
+    ordinal = date.toordinal() if date else _mid_year(row["year"])
+    other = [row["reference_code"], row["remarks"], *extra_values(row["extra"])]
+    fields = {
+        "title": [normalize(row["title"])],
+        "creator": [normalize(row["creator"])],
+        "document_number": [normalize(row["document_number"])],
+        "other": [n for n in map(normalize, other) if n],
+        "full_text": [normalize(row["full_text"])] if row["full_text"] else [],
+    }
+    return SearchDocument(
+        item_id=row["id"], fields=fields, fonds_id=row["fonds_id"], category_id=row["category_id"],
+        year=row["year"], retention_id=row["retention_id"], security_level=row["security_level"],
+        control=row["control"], status=row["status"], has_files=bool(row["has_files"]), date_ordinal=ordinal,
+    )
+
+
+def _mid_year(year: int) -> int:
+    import datetime
+
+    return datetime.date(year, 7, 1).toordinal()
+
+
+def rows(queryset=None):
+    queryset = Item.objects.all() if queryset is None else queryset
+    columns = ("id", "date", *SOURCE_COLUMNS, *FILTER_COLUMNS)
+    return queryset.annotate(has_files=has_files_expression()).values(*columns, "has_files").order_by("pk")
+
+
+def documents(item_ids: Iterable[int] | None = None, chunk: int = CHUNK) -> Iterator[SearchDocument]:
+    """The documents of the given items (all items when None), read in chunks of ``chunk``."""
+    if item_ids is None:
+        last = 0
+        while True:
+            batch = list(rows(Item.objects.filter(pk__gt=last))[:chunk])
+            if not batch:
+                return
+            yield from map(from_row, batch)
+            last = batch[-1]["id"]
+    ids = sorted(set(item_ids))
+    for start in range(0, len(ids), chunk):
+        yield from map(from_row, rows(Item.objects.filter(pk__in=ids[start : start + chunk])))

@@ -1,0 +1,125 @@
+"""Text handling shared by every backend: normalisation, the character n-grams that are indexed, and the
+parsing of what a user types.
+
+Chinese has no spaces, so words cannot be found by splitting. Every character and every pair of adjacent
+characters is indexed instead; a query of n ≥ 2 characters becomes the phrase of its n-1 pairs. That finds
+exactly what a substring match (``LIKE '%q%'``) finds, for one- and two-character queries too, and needs no
+dictionary. Tokens are made here in Python rather than by an engine's n-gram tokenizer: tantivy's puts
+every n-gram at position 0, so its phrases give false hits.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+# Whitespace inside a field is kept as one visible character, so a quoted phrase with a space still matches.
+SPACE = "\u2423"
+# Between two values of one field (reference code, remarks, extra fields): a token no query can produce, so
+# no phrase runs from one value into the next.
+GAP = "\ue000"
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+
+FIELD_PREFIXES = {"题名": "title", "责任者": "creator", "文号": "document_number"}
+# Characters that end a term when typed outside quotes (sentence punctuation and query-language syntax).
+# Others — 〔〕 - / . # — stay inside, so 区府发〔2023〕12号 is one term, as LIKE would see it.
+SEPARATORS = set(",;!?()*&|+，。、；！？（）【】《》<>[]{}=~^")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """One form for index and query: full-width and half-width alike (NFKC), lower case, one space mark."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", _CONTROL.sub("", text)).lower()
+    return _SPACES.sub(SPACE, text.strip())
+
+
+def tokens(text: str) -> list[str]:
+    """Already-normalised text as interleaved unigrams and bigrams: a, ab, b, bc, c (see module docstring)."""
+    out = []
+    last = len(text) - 1
+    for i, char in enumerate(text):
+        out.append(char)
+        if i < last:
+            out.append(text[i : i + 2])
+    return out
+
+
+def field_tokens(values: list[str]) -> str:
+    """The token string of one field of one document, values kept apart by GAP tokens."""
+    return f" {GAP} ".join(" ".join(tokens(v)) for v in values if v)
+
+
+def phrase(term: str) -> list[tuple[int, str]]:
+    """The tokens that must follow one another for ``term`` to occur, with their offsets in the token stream."""
+    if len(term) == 1:
+        return [(0, term)]
+    return [(2 * i, term[i : i + 2]) for i in range(len(term) - 1)]
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message tells the user what to change."""
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # normalised
+    field: str | None = None  # None: any indexed field
+
+
+@dataclass
+class Query:
+    raw: str
+    terms: list[Term] = field(default_factory=list)
+
+    @property
+    def words(self) -> list[str]:
+        return [t.text for t in self.terms]
+
+
+def _searchable(term: str) -> bool:
+    return any(c.isalnum() for c in term)
+
+
+def parse(raw: str | None) -> Query:
+    """Split a user's query into terms; all of them must match. Raises ``QueryError`` with a message."""
+    raw = raw or ""
+    if len(raw) > MAX_QUERY_LENGTH:
+        raise QueryError(_("检索词过长（最多 %(n)d 个字符），请缩短后再试") % {"n": MAX_QUERY_LENGTH})
+    text = normalize(raw.replace("“", '"').replace("”", '"').replace("「", '"').replace("」", '"'))
+    if not text:
+        raise QueryError(_("请输入检索词"))
+    terms: list[Term] = []
+    pending_field = None  # 题名:"…" — a prefix right before a quoted phrase applies to it
+    for index, part in enumerate(text.split('"')):
+        # Odd parts were inside quotes; an unpaired quote simply quotes the rest of the query.
+        if index % 2:
+            phrase_text = part.strip(SPACE)
+            if _searchable(phrase_text):
+                terms.append(Term(phrase_text, pending_field))
+            pending_field = None
+            continue
+        words = part.split(SPACE)
+        pending_field = FIELD_PREFIXES.get(words[-1][:-1]) if words[-1].endswith(":") else None
+        for word in words:
+            terms.extend(_plain_terms(word))
+    terms = list(dict.fromkeys(terms))
+    if not terms:
+        raise QueryError(_("检索词中没有可检索的文字、字母或数字"))
+    if len(terms) > MAX_TERMS:
+        raise QueryError(_("检索词过多（最多 %(n)d 个），请减少后再试") % {"n": MAX_TERMS})
+    return Query(raw, terms)
+
+
+def _plain_terms(word: str) -> list[Term]:
+    target = None
+    for prefix, name in FIELD_PREFIXES.items():
+        if word.startswith(prefix + ":") and len(word) > len(prefix) + 1:
+            target, word = name, word[len(prefix) + 1 :]
+            break
+    pieces = "".join(SPACE if c in SEPARATORS else c for c in word).split(SPACE)
+    return [Term(p, target) for p in pieces if _searchable(p)]

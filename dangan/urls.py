@@ -15,6 +15,8 @@ urlpatterns = [
     path("jobs/<int:pk>/", core_views.job_detail, name="job"),
     path("units/", include("dangan.units.urls")),
     path("catalogue/", include("dangan.catalogue.urls")),
+    path("preservation/", include("dangan.preservation.urls")),
+    path("api/v1/", include("dangan.preservation.api.urls")),
     path("api/", include("dangan.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from dangan.preservation import views
+
+app_name = "preservation"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("items/<int:pk>/upload/", views.upload, name="upload"),
+    path("items/<int:pk>/report/", views.item_report, name="item_report"),
+    path("items/<int:pk>/check/", views.check_item, name="check_item"),
+    path("files/<int:pk>/", views.file_detail, name="file"),
+    path("files/<int:pk>/download/", views.download, name="download"),
+    path("files/<int:pk>/view/", views.viewer, name="viewer"),
+    path("files/<int:pk>/thumbnail/", views.thumbnail, name="thumbnail"),
+    path("runs/", views.run_list, name="run_list"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+]

@@ -58,7 +58,9 @@ def xlsx_text(path: str) -> str:
         check_zip(zf)  # openpyxl would expand a zip bomb without asking
     import openpyxl
 
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    # A stream, not the path: openpyxl judges a path by its extension, and a stored blob has none.
+    stream = open(path, "rb")
+    workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     lines = []
     try:
         for sheet in workbook.worksheets:
@@ -68,6 +70,7 @@ def xlsx_text(path: str) -> str:
                     lines.append("\t".join(cells))
     finally:
         workbook.close()
+        stream.close()
     return "\n".join(lines)
 
 

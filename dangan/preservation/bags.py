@@ -381,7 +381,7 @@ def _import_files(node, record, data: Path, user, result) -> None:
     result.skipped_files += len(node.findall(f"{{{NS}}}file")) - len(todo)
     if not todo:
         return
-    with ingest_batch(user) as batch:
+    with ingest_batch(user, identify=False) as batch:
         for file_node in todo:
             relative = PurePosixPath(_t(file_node, "path"))
             if relative.is_absolute() or ".." in relative.parts:
@@ -413,7 +413,7 @@ def _import_by_folder(bag, data: Path, user) -> ImportResult:
             result.problems.append(_("找不到档号为 %(code)s 的件或案卷") % {"code": code})
             continue
         try:
-            with ingest_batch(user) as batch:
+            with ingest_batch(user, identify=False) as batch:
                 for name in sorted(names):
                     with open(bag.path + "/" + name, "rb") as stream:
                         batch.add(record, stream, "/".join(PurePosixPath(name).parts[2:]),

@@ -107,7 +107,7 @@ def _ingest_record(record, files: list[Path], user, result: FolderResult) -> Non
     result.skipped += len(files) - len(todo)
     if not todo:
         return
-    with ingest_batch(user) as batch:
+    with ingest_batch(user, identify=False) as batch:
         for path in todo:
             with open(path, "rb") as stream:
                 row = batch.add(record, stream, path.name)

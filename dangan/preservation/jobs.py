@@ -43,9 +43,19 @@ def compute_sm3(run: JobRun) -> dict:
     return {"files": done, "missing": missing}
 
 
+@job("preservation.identify")
+def identify(run: JobRun) -> dict:
+    from dangan.preservation.services import identify_pending
+
+    return {"files": identify_pending(progress=run.progress)}
+
+
 @job("preservation.capture_checks")
 def capture_checks(run: JobRun) -> dict:
     from dangan.preservation.checks import run_checks
+    from dangan.preservation.services import identify_pending
+
+    identify_pending()  # the checks judge formats: identify what a bulk ingest left first
 
     todo = DigitalFile.objects.complete().filter(checked_at__isnull=True)
     if not todo.exists():
@@ -57,7 +67,9 @@ def capture_checks(run: JobRun) -> dict:
 @job("preservation.extract_text")
 def extract_text(run: JobRun) -> dict:
     from dangan.preservation.extraction import extract_pending
+    from dangan.preservation.services import identify_pending
 
+    identify_pending()
     return extract_pending(progress=run.progress)
 
 

@@ -38,6 +38,8 @@ class DigitalFile(AuditedModel):
     format_name = models.CharField(_("格式名称"), max_length=200, blank=True)
     role = models.CharField(_("用途"), max_length=20, choices=FileRole.choices, default=FileRole.ORIGINAL)
     characterisation = models.JSONField(_("特征信息"), default=dict, blank=True)
+    # Bulk ingests leave identification and characterisation to a background job (FIDO takes ~15 ms a file).
+    identified = models.BooleanField(_("已识别格式"), default=True)
     storage_key = models.CharField(_("存储键"), max_length=200)
     status = models.CharField(_("状态"), max_length=20, choices=FileStatus.choices, default=FileStatus.PENDING,
                               db_index=True)

@@ -67,18 +67,22 @@ class IngestBatch:
 
     user: object = None
     agent: str = ""
+    identify: bool = True
     files: list[DigitalFile] = field(default_factory=list)
     events: list[PreservationEvent] = field(default_factory=list)
+    _taken: dict = field(default_factory=dict)
 
     def add(self, target: Item | Volume, stream: BinaryIO, filename: str, role: str = FileRole.ORIGINAL,
             expected_sha256: str | None = None) -> DigitalFile:
         name = clean_filename(filename)
         self._check_allowed(target, name, role)
         row = DigitalFile(original_name=name, size=0, sha256="", storage_key="", role=role,
-                          status=FileStatus.PENDING, ingest_owner=owner_name(),
+                          status=FileStatus.PENDING, ingest_owner=owner_name(), identified=self.identify,
                           created_by=self.user if getattr(self.user, "pk", None) else None)
         setattr(row, "item" if isinstance(target, Item) else "volume", target)
-        row.save()
+        # Stored (and committed) before any byte is, so a kill from here on leaves a row to clean up. Not
+        # audited or announced: a pending file is not part of the item; it is audited when complete.
+        DigitalFile.objects.bulk_create([row])
         self.files.append(row)
         self._store(row, stream, expected_sha256)
         return row
@@ -86,16 +90,17 @@ class IngestBatch:
     def _check_allowed(self, target, name: str, role: str) -> None:
         if role not in FileRole.values:
             raise IngestError(_("未知的文件用途“%(role)s”") % {"role": role})
-        if self.user is not None:
-            probe = DigitalFile(**{"item" if isinstance(target, Item) else "volume": target})
-            require(self.user, ADD, probe)
-        siblings = DigitalFile.objects.filter(**{"item" if isinstance(target, Item) else "volume": target})
-        taken = {_name_key(n): n for n in siblings.values_list("original_name", flat=True)}
-        taken.update({_name_key(f.original_name): f.original_name for f in self.files
-                      if (f.item_id or f.volume_id) == target.pk})
+        kind = "item" if isinstance(target, Item) else "volume"
+        taken = self._taken.get((kind, target.pk))
+        if taken is None:  # first file of this target in the batch: permission and the names it has
+            if self.user is not None:
+                require(self.user, ADD, DigitalFile(**{kind: target}))
+            siblings = DigitalFile.objects.filter(**{kind: target}).values_list("original_name", flat=True)
+            taken = self._taken[(kind, target.pk)] = {_name_key(n): n for n in siblings}
         if _name_key(name) in taken:
             raise IngestError(_("“%(name)s”与已有文件“%(other)s”重名（不区分大小写和编码形式）")
                               % {"name": name, "other": taken[_name_key(name)]})
+        taken[_name_key(name)] = name
 
     def _store(self, row: DigitalFile, stream: BinaryIO, expected_sha256: str | None) -> None:
         storage = get_storage()
@@ -106,8 +111,9 @@ class IngestBatch:
             if expected_sha256 and expected_sha256.lower() != sha256:
                 raise IngestError(_("“%(name)s”的 SHA-256 与提交的摘要不符：应为 %(expected)s，实为 %(found)s")
                                   % {"name": row.original_name, "expected": expected_sha256, "found": sha256})
-            info = formats.identify(staged.path, row.original_name)
-            characterisation = formats.characterise(staged.path, info)
+            if self.identify:
+                info = formats.identify(staged.path, row.original_name)
+                characterisation = formats.characterise(staged.path, info)
             row.storage_key = storage.commit(staged, sha256)
         except OSError as e:
             raise IngestError(_("存储“%(name)s”失败：%(error)s") % {"name": row.original_name,
@@ -115,10 +121,11 @@ class IngestBatch:
         finally:
             staged.discard()
         row.sha256, row.size = sha256, staged.size
-        row.mime, row.puid, row.format_name = info.mime, info.puid, info.format_name
-        row.characterisation = characterisation
-        row.text_status = TextStatus.PENDING if needs_text(info, characterisation) else TextStatus.NONE
-        self.events.extend(capture_events(row, info, self.agent or default_agent(), expected_sha256))
+        agent = self.agent or default_agent()
+        self.events.extend(capture_events(row, agent, expected_sha256))
+        if self.identify:
+            apply_identification(row, info, characterisation)
+            self.events.append(identification_event(row, info, agent))
 
     def complete(self) -> None:
         with transaction.atomic():
@@ -134,12 +141,7 @@ class IngestBatch:
         remove_rows(rows)
 
 
-def capture_events(row, info, agent, expected_sha256) -> list[PreservationEvent]:
-    identified = bool(info.puid or info.mime)
-    outcome = Outcome.SUCCESS if identified and not info.extension_mismatch else Outcome.WARNING
-    detail = f"{info.puid or '-'} {info.format_name or _('未识别')} ({info.mime or '-'}) {info.method}"
-    if info.extension_mismatch:
-        detail += " · " + _("扩展名与实际格式不符")
+def capture_events(row, agent, expected_sha256) -> list[PreservationEvent]:
     return [
         PreservationEvent(file=row, event_type=EventType.CAPTURE, agent=agent,
                           detail=f"{row.original_name} {row.size} bytes", data={"role": row.role}),
@@ -147,14 +149,51 @@ def capture_events(row, info, agent, expected_sha256) -> list[PreservationEvent]
                           detail=f"SHA-256 {row.sha256}"
                           + (" = " + _("提交的摘要") if expected_sha256 else ""),
                           data={"sha256": row.sha256}),
-        PreservationEvent(file=row, event_type=EventType.FORMAT_IDENTIFICATION, agent=agent, outcome=outcome,
-                          detail=detail, data=info.as_dict()),
     ]
 
 
+def apply_identification(row, info: formats.FormatInfo, characterisation: dict) -> None:
+    row.mime, row.puid, row.format_name = info.mime, info.puid, info.format_name
+    row.characterisation, row.identified = characterisation, True
+    row.text_status = TextStatus.PENDING if needs_text(info, characterisation) else TextStatus.NONE
+
+
+def identification_event(row, info: formats.FormatInfo, agent: str) -> PreservationEvent:
+    identified = bool(info.puid or info.mime)
+    outcome = Outcome.SUCCESS if identified and not info.extension_mismatch else Outcome.WARNING
+    detail = f"{info.puid or '-'} {info.format_name or _('未识别')} ({info.mime or '-'}) {info.method}"
+    if info.extension_mismatch:
+        detail += " · " + _("扩展名与实际格式不符")
+    return PreservationEvent(file=row, event_type=EventType.FORMAT_IDENTIFICATION, agent=agent,
+                             outcome=outcome, detail=detail, data=info.as_dict())
+
+
+def identify_pending(progress=None) -> int:
+    """Identify and characterise the files a bulk ingest stored without doing so."""
+    from dangan.preservation.extraction import local_copy
+
+    todo = list(DigitalFile.objects.complete().filter(identified=False).order_by("pk"))
+    for number, row in enumerate(todo, 1):
+        try:
+            with local_copy(row) as path:
+                info = formats.identify(path, row.original_name)
+                characterisation = formats.characterise(path, info)
+        except OSError:
+            continue  # a missing blob is the fixity audit's finding
+        apply_identification(row, info, characterisation)
+        DigitalFile.objects.filter(pk=row.pk).update(
+            mime=row.mime, puid=row.puid, format_name=row.format_name, characterisation=row.characterisation,
+            identified=True, text_status=row.text_status)
+        identification_event(row, info, default_agent()).save()
+        if progress:
+            progress(number, len(todo))
+    return len(todo)
+
+
 @contextlib.contextmanager
-def ingest_batch(user=None, agent: str = ""):
-    batch = IngestBatch(user=user, agent=agent)
+def ingest_batch(user=None, agent: str = "", identify: bool = True):
+    """Capture files together; ``identify=False`` (bulk ingests) leaves format identification to a job."""
+    batch = IngestBatch(user=user, agent=agent, identify=identify)
     try:
         yield batch
     except BaseException:
@@ -209,7 +248,8 @@ def ensure_job(name: str) -> None:
 
 
 def after_capture() -> None:
-    for name in ("preservation.sm3", "preservation.capture_checks", "preservation.extract_text"):
+    for name in ("preservation.identify", "preservation.sm3", "preservation.capture_checks",
+                 "preservation.extract_text"):
         ensure_job(name)
 
 

@@ -164,4 +164,4 @@ def test_capture_queues_sm3_checks_and_text_extraction_once(item, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         add_file(item, b"two", "2.txt")
     assert sorted(Job.objects.values_list("name", flat=True)) == [
-        "preservation.capture_checks", "preservation.extract_text", "preservation.sm3"]
+        "preservation.capture_checks", "preservation.extract_text", "preservation.identify", "preservation.sm3"]

@@ -34,18 +34,21 @@ def normalize(text: str) -> str:
     """One form for index and query: full-width and half-width alike (NFKC), lower case, one space mark."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", _CONTROL.sub("", text)).lower()
-    return _SPACES.sub(SPACE, text.strip())
+    if not text.isprintable():  # the common case skips the regular expressions
+        text = _SPACES.sub(" ", _CONTROL.sub("", text))
+    text = unicodedata.normalize("NFKC", text).lower().strip()
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.replace(" ", SPACE) if " " in text else text
 
 
 def tokens(text: str) -> list[str]:
     """Already-normalised text as interleaved unigrams and bigrams: a, ab, b, bc, c (see module docstring)."""
-    out = []
-    last = len(text) - 1
-    for i, char in enumerate(text):
-        out.append(char)
-        if i < last:
-            out.append(text[i : i + 2])
+    if len(text) < 2:
+        return list(text)
+    out = [""] * (2 * len(text) - 1)
+    out[::2] = text
+    out[1::2] = map(str.__add__, text, text[1:])
     return out
 
 

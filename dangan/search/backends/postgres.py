@@ -79,15 +79,24 @@ class PostgresBackend(SearchBackend):
 
     def _copy(self, docs: Iterable[SearchDocument], progress: Progress | None = None, total: int = 0) -> int:
         done = 0
-        with connection.cursor() as cursor:
-            sql = f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
-                for doc in docs:
-                    copy.write_row(row_values(doc))
-                    done += 1
-                    if progress and done % 10000 == 0:
-                        progress(done, total)
-        return done
+        batch: list[tuple] = []
+        # Rows are read a chunk at a time and copied after: the connection cannot read while a COPY runs.
+        for doc in docs:
+            batch.append(row_values(doc))
+            if len(batch) >= COPY_CHUNK:
+                done += self._copy_rows(batch)
+                batch = []
+                if progress:
+                    progress(done, total)
+        return done + self._copy_rows(batch)
+
+    def _copy_rows(self, batch: list[tuple]) -> int:
+        if batch:
+            with connection.cursor() as cursor:
+                with cursor.cursor.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                    for values in batch:
+                        copy.write_row(values)
+        return len(batch)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         from dangan.catalogue.models import Item

@@ -78,14 +78,20 @@ class TantivyBackend(SearchBackend):
 
     # Writing ----------------------------------------------------------------------------------------------
     def to_tantivy(self, doc: SearchDocument) -> tantivy.Document:
-        values = {name: field_tokens(doc.fields[name]) for name in TEXT_FIELDS}
-        values.update(
-            item_id=doc.item_id, fonds=doc.fonds_id, category=doc.category_id, year=doc.year,
-            retention=doc.retention_id, security_level=_code("security_level", doc.security_level),
-            control=_code("control", doc.control), status=_code("status", doc.status),
-            has_files=int(doc.has_files), date=doc.date_ordinal, fingerprint=doc.fingerprint,
-        )
-        return tantivy.Document(**{k: [v] for k, v in values.items()})
+        out = tantivy.Document()
+        out.add_integer("item_id", doc.item_id)
+        for name in TEXT_FIELDS:
+            values = doc.fields[name]
+            if values:
+                out.add_text(name, field_tokens(values))
+        for name, value in (
+            ("fonds", doc.fonds_id), ("category", doc.category_id), ("year", doc.year),
+            ("retention", doc.retention_id), ("security_level", _code("security_level", doc.security_level)),
+            ("control", _code("control", doc.control)), ("status", _code("status", doc.status)),
+            ("has_files", int(doc.has_files)), ("date", doc.date_ordinal), ("fingerprint", doc.fingerprint),
+        ):
+            out.add_integer(name, value)
+        return out
 
     def items_changed(self, item_ids: Iterable[int]) -> None:
         self._queue(item_ids)
@@ -194,7 +200,7 @@ class TantivyBackend(SearchBackend):
             return set()
         searcher = self.index.searcher()
         engine_query = self._query(query, visibility, Filters())
-        count = searcher.search(engine_query, limit=0, count=True).count
+        count = searcher.search(engine_query, limit=1, count=True).count
         if not count:
             return set()
         hits = searcher.search(engine_query, limit=count, count=False, order_by_field="item_id").hits

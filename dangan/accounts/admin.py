@@ -11,7 +11,9 @@ class UserAdmin(BaseUserAdmin):
 
     list_display = ["username", "last_name", "first_name", "role", "unit", "clearance", "is_active"]
     list_filter = ["role", "clearance", "is_active", "unit"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("档案平台"), {"fields": ["role", "unit", "clearance", "phone"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("档案平台"), {"fields": ["role", "unit", "clearance", "phone"]}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("档案平台"), {"fields": ["role", "unit", "clearance"]}),
     )

@@ -41,7 +41,8 @@ class RecordForm(UserModelForm):
         ]
         self.category = self.selected_category()
         for field in self.category.fields.all() if self.category else []:
-            self.fields[EXTRA_PREFIX + field.key] = extra_form_field(field, self.instance.extra.get(field.key))
+            initial = self.instance.extra.get(field.key)
+            self.fields[EXTRA_PREFIX + field.key] = extra_form_field(field, initial)
 
     def category_filter(self):
         return {}
@@ -57,8 +58,24 @@ class RecordForm(UserModelForm):
         except (Category.DoesNotExist, ValueError, TypeError):
             return None
 
+    classification_names = ("fonds", "category", "volume", "year", "retention", "org_code")
+
+    def classification_fields(self):
+        """The fields that decide the reference code, shown together at the top of the form."""
+        return [self[name] for name in self.classification_names if name in self.fields]
+
+    def description_fields(self):
+        return [self[name] for name in self.fields
+                if name not in self.classification_names and not name.startswith(EXTRA_PREFIX)]
+
     def extra_fields(self):
         return [self[name] for name in self.fields if name.startswith(EXTRA_PREFIX)]
+
+    def unknown_field_errors(self, name, messages):
+        # The category's own fields already carry their errors next to them; don't repeat them on top.
+        if name == "extra" and any(field.errors for field in self.extra_fields()):
+            return []
+        return messages
 
     def clean(self):
         cleaned = super().clean()
@@ -71,6 +88,7 @@ class RecordForm(UserModelForm):
 
 
 def extra_form_field(field: CategoryField, initial):
+    """A form field for one of a category's extra fields; its rule is the model's ``clean_value``."""
     common = {"label": field.label, "required": field.required, "initial": initial}
     if field.field_type == FieldType.NUMBER:
         return forms.DecimalField(**common)
@@ -78,7 +96,7 @@ def extra_form_field(field: CategoryField, initial):
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if field.field_type == FieldType.CHOICE:
         return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in field.choice_list()], **common)
-    return forms.CharField(max_length=field.max_length, **common)
+    return forms.CharField(max_length=field.max_length, validators=[field.clean_value], **common)
 
 
 class ItemForm(RecordForm):
@@ -94,7 +112,9 @@ class ItemForm(RecordForm):
         self.fields["year"].help_text = _("文件形成年度")
         self.fields["org_code"].help_text = _("如 BGS（办公室）；档号模板含机构代码时必填")
         for name in self.classified_by_volume:
+            # Required unless the item goes into a volume (then the volume classifies it); still marked *.
             self.fields[name].required = False
+            self.fields[name].show_required = True
 
     classified_by_volume = ("fonds", "category", "year", "retention")
 

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangan.catalogue import filtersets, forms
@@ -12,6 +13,7 @@ from dangan.catalogue.models import (
     RetentionSchedule,
     ScheduleEntry,
     Volume,
+    is_config_editor,
     suggest_retention,
 )
 from dangan.core import generic
@@ -32,6 +34,7 @@ class FondsView(generic.ObjectDetailView):
     def extra_context(self, request, obj):
         items = Item.objects.restrict(request.user).filter(fonds=obj)
         return {
+            "can_file": Fonds.objects.restrict(request.user, "file").filter(pk=obj.pk).exists(),
             "item_count": items.count(),
             "volume_count": Volume.objects.restrict(request.user).filter(fonds=obj).count(),
             "years": items.order_by("-year").values_list("year", flat=True).distinct()[:50],
@@ -45,10 +48,11 @@ class FondsEditView(generic.ObjectEditView):
 
 class FondsDeleteView(generic.ObjectDeleteView):
     model = Fonds
-    success_url = "/catalogue/fonds/"
+    success_url = "catalogue:fonds_list"
 
 
 RECORD_ORDERING = ["reference_code", "year", "title", "date", "created_at", "updated_at", "creator"]
+RECORD_MORE_FILTERS = ["unit", "year_from", "year_to", "org_code", "control", "security_level", "volume"]
 
 
 class ItemListView(generic.ObjectListView):
@@ -59,6 +63,7 @@ class ItemListView(generic.ObjectListView):
     ordering_fields = RECORD_ORDERING
     select_related = ["fonds", "category", "retention"]
     template_name = "catalogue/item_list.html"
+    more_filters = RECORD_MORE_FILTERS
 
     def can_add(self, request):
         return Fonds.objects.restrict(request.user, "file").exists()
@@ -98,7 +103,7 @@ class ItemEditView(RecordEditView):
 
 class ItemDeleteView(generic.ObjectDeleteView):
     model = Item
-    success_url = "/catalogue/items/"
+    success_url = "catalogue:item_list"
 
 
 class VolumeListView(generic.ObjectListView):
@@ -108,6 +113,7 @@ class VolumeListView(generic.ObjectListView):
                "security_level", "status"]
     ordering_fields = RECORD_ORDERING
     select_related = ["fonds", "category", "retention"]
+    more_filters = RECORD_MORE_FILTERS
 
     def can_add(self, request):
         return Fonds.objects.restrict(request.user, "file").exists()
@@ -130,7 +136,7 @@ class VolumeEditView(RecordEditView):
 
 class VolumeDeleteView(generic.ObjectDeleteView):
     model = Volume
-    success_url = "/catalogue/volumes/"
+    success_url = "catalogue:volume_list"
 
 
 # Configuration: categories, retention periods, schedules ---------------------------------------------------
@@ -153,7 +159,7 @@ class CategoryFieldEditView(generic.ObjectEditView):
     form_class = forms.CategoryFieldForm
 
     def initialise(self, request, obj):
-        obj.category_id = request.GET.get("category") if str(request.GET.get("category", "")).isdigit() else None
+        obj.category = Category.objects.filter(pk=_int(request.GET.get("category"))).first()
 
     def success_url(self, obj):
         return obj.category.get_absolute_url()
@@ -164,17 +170,23 @@ class RetentionListView(generic.ObjectListView):
     columns = ["code", "name", "years", "active", "replaced_by"]
     title = _("保管期限")
 
+    def row_url(self, obj):
+        if not is_config_editor(self.request.user):
+            return ""
+        return reverse("catalogue:retention_edit", args=[obj.pk])
+
 
 class RetentionEditView(generic.ObjectEditView):
     model = Retention
     form_class = forms.RetentionForm
 
     def success_url(self, obj):
-        return "/catalogue/retention/"
+        return reverse("catalogue:retention_list")
 
 
 class ScheduleListView(generic.ObjectListView):
     model = RetentionSchedule
+    add_url_name = "catalogue:schedule_add"
     columns = ["name", "unit_type", "basis"]
 
 
@@ -196,7 +208,7 @@ class ScheduleEntryEditView(generic.ObjectEditView):
     form_class = forms.ScheduleEntryForm
 
     def initialise(self, request, obj):
-        obj.schedule_id = request.GET.get("schedule") if str(request.GET.get("schedule", "")).isdigit() else None
+        obj.schedule = RetentionSchedule.objects.filter(pk=_int(request.GET.get("schedule"))).first()
 
     def success_url(self, obj):
         return obj.schedule.get_absolute_url()

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dangan.core import generic
@@ -46,8 +47,18 @@ class UnitView(generic.ObjectDetailView):
             "archivists": Archivist.objects.restrict(request.user).filter(unit=obj),
             "events": obj.events.select_related("other_unit"),
             "predecessors": obj.predecessors.all(),
-            "fonds_list": obj.fonds.restrict(request.user) if hasattr(obj, "fonds") else [],
+            "fonds_list": self.fonds_of(request, obj),
+            "can_add_archivist": Archivist.permits_new(request.user, Archivist(unit=obj)),
         }
+
+    @staticmethod
+    def fonds_of(request, obj):
+        # The catalogue sits above this app: reach its fonds through the reverse relations, never an import.
+        if not hasattr(obj, "fonds"):
+            return []
+        formed = obj.fonds.restrict(request.user)
+        held = obj.fonds_in_custody.restrict(request.user).exclude(unit=obj)
+        return list(formed) + list(held)
 
 
 class UnitEditView(generic.ObjectEditView):
@@ -57,12 +68,15 @@ class UnitEditView(generic.ObjectEditView):
 
 class UnitDeleteView(generic.ObjectDeleteView):
     model = Unit
-    success_url = "/units/"
+    success_url = "units:tree"
 
 
 class GroupListView(generic.ObjectListView):
     model = Group
     columns = ["name", "description"]
+
+    def row_url(self, obj):
+        return reverse("units:group", args=[obj.pk])
 
 
 class GroupView(generic.ObjectDetailView):
@@ -72,6 +86,9 @@ class GroupView(generic.ObjectDetailView):
 class GroupEditView(generic.ObjectEditView):
     model = Group
     form_class = forms.GroupForm
+
+    def success_url(self, obj):
+        return reverse("units:group", args=[obj.pk])
 
 
 class ArchivistListView(generic.ObjectListView):
@@ -84,6 +101,9 @@ class ArchivistListView(generic.ObjectListView):
     def can_add(self, request):
         return request.user.is_bureau or request.user.is_archivist
 
+    def row_url(self, obj):
+        return reverse("units:archivist_edit", args=[obj.pk])
+
 
 class ArchivistEditView(generic.ObjectEditView):
     model = Archivist
@@ -93,7 +113,11 @@ class ArchivistEditView(generic.ObjectEditView):
         return request.user.is_archivist
 
     def initialise(self, request, obj):
-        if request.user.is_archivist:
+        """Preset the unit from ``?unit=`` if the user may register archivists there, else their own unit."""
+        wanted = request.GET.get("unit", "")
+        if wanted.isdigit() and Archivist.permits_new(request.user, Archivist(unit_id=int(wanted))):
+            obj.unit_id = int(wanted)
+        elif request.user.is_archivist:
             obj.unit_id = request.user.unit_id
 
     def success_url(self, obj):
@@ -102,7 +126,10 @@ class ArchivistEditView(generic.ObjectEditView):
 
 class ArchivistDeleteView(generic.ObjectDeleteView):
     model = Archivist
-    success_url = "/units/archivists/"
+    success_url = "units:archivist_list"
+
+    def cancel_url(self, obj):
+        return obj.unit.get_absolute_url()
 
 
 @login_required

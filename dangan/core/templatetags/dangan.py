@@ -5,31 +5,32 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
-@register.simple_tag
-def cell(obj, name, link=False):
-    """One table cell: a choice's label, a related object's name, a boolean as 是/否; the first links to the row."""
+def display_value(obj, name):
+    """A field's value as people read it: a choice's label, a related object's name, 是/否, or "—"."""
     field = obj._meta.get_field(name)
     if getattr(field, "choices", None):
         value = getattr(obj, f"get_{name}_display")()
     else:
         value = getattr(obj, name)
     if value is None or value == "":
-        value = "—"
-    elif isinstance(value, bool):
-        value = _("是") if value else _("否")
-    if link and hasattr(obj, "get_absolute_url"):
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value)
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
+
+
+@register.simple_tag
+def cell(obj, name, link=""):
+    """One table cell; with ``link`` (a URL) it links to the row's page."""
+    value = display_value(obj, name)
+    if link:
+        return format_html('<a href="{}">{}</a>', link, value)
     return value
 
 
 @register.simple_tag
 def verbose(opts, name):
     return opts.get_field(name).verbose_name
-
-
-@register.simple_tag
-def field_value(obj, name):
-    return cell(obj, name)
 
 
 @register.simple_tag
@@ -43,4 +44,5 @@ def sort_query(query_string, name, current):
 @register.inclusion_tag("generic/detail_fields.html")
 def show_fields(obj, names):
     """A definition list of the named fields, e.g. ``{% show_fields object "number name unit" %}``."""
-    return {"object": obj, "names": names.split()}
+    fields = [obj._meta.get_field(name) for name in names.split()]
+    return {"rows": [(field.verbose_name, display_value(obj, field.name)) for field in fields]}

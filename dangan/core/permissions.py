@@ -5,7 +5,7 @@ for records not yet saved, ``permits_new(user, obj)``. Everything else asks thro
 and ``require``, so a rule changes in one place.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -77,6 +77,14 @@ def _record_denial(action, obj, object_type):
         AuditAction.DENIED,
         obj if obj is not None and obj.pk is not None else None,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
-        object_repr="" if obj is None or obj.pk is not None else str(obj)[:300],
+        object_repr="" if obj is None or obj.pk is not None else _safe_repr(obj),
         message=f"denied: {action}",
     )
+
+
+def _safe_repr(obj) -> str:
+    # An unsaved object may lack the related rows its __str__ reads (a new archivist without a unit).
+    try:
+        return str(obj)[:300]
+    except (ObjectDoesNotExist, AttributeError, TypeError, ValueError):
+        return f"new {obj._meta.verbose_name}"

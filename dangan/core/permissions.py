@@ -12,25 +12,14 @@ from django.utils.translation import gettext as _
 from dangan.core.choices import AuditAction
 from dangan.core.context import acting_as, actor_for_user, current_actor
 from dangan.core.models import record
-
-VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
-
-
-def is_signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
-class RestrictedQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = VIEW):
-        """The rows of this queryset that ``user`` may perform ``action`` on."""
-        if not is_signed_in(user):
-            return self.none()
-        rule = self.model.permission_filter(user, action)
-        if rule is True:
-            return self
-        if rule is False:
-            return self.none()
-        return self.filter(rule)
+from dangan.core.querysets import (  # noqa: F401  (re-exported: callers import the permission names from here)
+    ADD,
+    CHANGE,
+    DELETE,
+    VIEW,
+    RestrictedQuerySet,
+    is_signed_in,
+)
 
 
 def can(user, action: str, obj: models.Model) -> bool:

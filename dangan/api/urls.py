@@ -1,8 +1,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from dangan.api.views import TokenView
 from dangan.catalogue.api import views as catalogue
 from dangan.units.api import views as units
 
@@ -21,7 +21,7 @@ router.register("items", catalogue.ItemViewSet, basename="item")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
-    path("v1/auth/token/", obtain_auth_token, name="api_token"),
+    path("v1/auth/token/", TokenView.as_view(), name="api_token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
 ]

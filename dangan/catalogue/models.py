@@ -1,4 +1,5 @@
 import datetime
+import math
 import re
 
 from django.core.exceptions import ValidationError
@@ -232,10 +233,14 @@ class CategoryField(ConfigModel):
                 number = float(value)
             except (TypeError, ValueError):
                 raise ValidationError(_("“%(value)s”不是数字") % {"value": value}) from None
+            if not math.isfinite(number):  # NaN and infinities are not JSON, and not amounts
+                raise ValidationError(_("“%(value)s”不是数字") % {"value": value})
             return int(number) if number.is_integer() else number
         if not isinstance(value, str):
             raise ValidationError(_("必须是文字"))
         value = value.strip()
+        if "\x00" in value:  # PostgreSQL cannot store it in JSON
+            raise ValidationError(_("不能包含空字符（\\x00）"))
         if len(value) > self.max_length:
             raise ValidationError(_("不能超过 %(n)d 个字符") % {"n": self.max_length})
         if self.field_type == FieldType.DATE:
@@ -463,6 +468,13 @@ class Volume(Record):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("终止日期不能早于起始日期")})
+        if self.pk and self.classification_changed() and self.items.exists():
+            # Its items carry the volume's classification and reference code; they would be left behind.
+            before = getattr(self, "_audit_before", None) or {}
+            raise ValidationError({
+                field.removesuffix("_id"): _("案卷内已有文件，不能修改其全宗、门类、年度、保管期限或机构代码")
+                for field in self.classification_fields if before.get(field) != getattr(self, field)
+            })
 
 
 class Item(Record):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from dangan.api.serializers import ValidatedModelSerializer
@@ -11,15 +12,18 @@ from dangan.catalogue.models import (
     ScheduleEntry,
     Volume,
 )
+from dangan.core.permissions import CHANGE
 
-RECORD_FIELDS = ["id", "reference_code", "fonds", "category", "year", "retention", "org_code", "number", "title",
-                 "creator", "security_level", "control", "status", "remarks", "extra", "created_at", "updated_at"]
+RECORD_FIELDS = ["id", "reference_code", "fonds", "category", "year", "retention", "org_code", "number",
+                 "title", "creator", "security_level", "control", "status", "remarks", "extra", "created_at",
+                 "updated_at"]
 
 
 class FondsSerializer(ValidatedModelSerializer):
     class Meta:
         model = Fonds
-        fields = ["id", "number", "name", "unit", "custodian", "start_year", "end_year", "status", "description"]
+        fields = ["id", "number", "name", "unit", "custodian", "start_year", "end_year", "status",
+                  "description"]
 
 
 class RetentionSerializer(ValidatedModelSerializer):
@@ -31,7 +35,8 @@ class RetentionSerializer(ValidatedModelSerializer):
 class CategoryFieldSerializer(ValidatedModelSerializer):
     class Meta:
         model = CategoryField
-        fields = ["id", "category", "key", "label", "field_type", "required", "choices", "max_length", "order"]
+        fields = ["id", "category", "key", "label", "field_type", "required", "choices", "max_length",
+                  "order"]
 
 
 class CategorySerializer(ValidatedModelSerializer):
@@ -39,8 +44,8 @@ class CategorySerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Category
-        fields = ["id", "code", "name", "filing_level", "item_template", "volume_template", "volume_item_template",
-                  "description", "active", "order", "fields"]
+        fields = ["id", "code", "name", "filing_level", "item_template", "volume_template",
+                  "volume_item_template", "description", "active", "order", "fields"]
 
 
 class ScheduleEntrySerializer(ValidatedModelSerializer):
@@ -57,20 +62,37 @@ class RetentionScheduleSerializer(ValidatedModelSerializer):
         fields = ["id", "unit_type", "name", "basis", "entries"]
 
 
-class VolumeSerializer(ValidatedModelSerializer):
+class RecordSerializer(ValidatedModelSerializer):
+    """Items and volumes: ``number`` may be given on create (an imported catalogue), never changed."""
+
+    def validate_number(self, value):
+        if self.instance is not None and value != self.instance.number:
+            raise serializers.ValidationError(_("顺序号由系统按档号分配，创建后不能修改"))
+        return value
+
+
+class VolumeSerializer(RecordSerializer):
     class Meta:
         model = Volume
         fields = RECORD_FIELDS + ["start_date", "end_date", "pages"]
         read_only_fields = ["reference_code", "created_at", "updated_at"]
 
 
-class ItemSerializer(ValidatedModelSerializer):
+class ItemSerializer(RecordSerializer):
     class Meta:
         model = Item
         fields = RECORD_FIELDS + ["volume", "document_number", "date", "pages"]
         read_only_fields = ["reference_code", "created_at", "updated_at"]
         extra_kwargs = {"year": {"required": False}, "retention": {"required": False},
                         "fonds": {"required": False}, "category": {"required": False}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            # Only volumes the user may file into can be named (as in the web form); others do not exist.
+            fields["volume"].queryset = Volume.objects.restrict(request.user, CHANGE)
+        return fields
 
     def validate(self, attrs):
         volume = attrs.get("volume", getattr(self.instance, "volume", None))

@@ -13,15 +13,16 @@ class GroupSerializer(ValidatedModelSerializer):
 class UnitSerializer(ValidatedModelSerializer):
     class Meta:
         model = Unit
-        fields = ["id", "code", "name", "short_name", "unit_type", "parent", "status", "status_date", "successor",
-                  "group", "address", "notes"]
+        fields = ["id", "code", "name", "short_name", "unit_type", "parent", "status", "status_date",
+                  "successor", "group", "address", "notes"]
         read_only_fields = ["status", "status_date", "successor"]
 
 
 class ArchivistSerializer(ValidatedModelSerializer):
     class Meta:
         model = Archivist
-        fields = ["id", "unit", "name", "employment", "position", "phone", "email", "since", "until", "trained"]
+        fields = ["id", "unit", "name", "employment", "position", "phone", "email", "since", "until",
+                  "trained"]
 
 
 class MergeSerializer(serializers.Serializer):
@@ -29,3 +30,6 @@ class MergeSerializer(serializers.Serializer):
     successor = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
     date = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+    def validate_units(self, units):
+        return list({unit.pk: unit for unit in units}.values())  # a unit named twice is merged once

@@ -192,6 +192,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Items and volumes share one status choice set; name it, as units and fonds have their own.
+    "ENUM_NAME_OVERRIDES": {"RecordStatusEnum": "dangan.catalogue.choices.RecordStatus"},
 }
 
 PAGINATE_BY = envint("PAGINATE_BY", 50, minimum=1)

@@ -1,3 +1,7 @@
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
 from dangan.core.context import actor_for_user, acting_as
 
 
@@ -11,3 +15,17 @@ class AuditActorMiddleware:
         ip = request.META.get("REMOTE_ADDR", "")
         with acting_as(actor_for_user(getattr(request, "user", None), ip)):
             return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose another language with the switch (a cookie).
+
+    Django's own middleware follows the browser's Accept-Language, which would show English to anyone whose
+    browser happens to be English; the district's working language is Chinese.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

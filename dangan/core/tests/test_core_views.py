@@ -160,3 +160,13 @@ def test_forbidden_page_keeps_the_site_layout(world, client_for):
     response = client_for(world.reader).get("/units/add/")
     assert response.status_code == 403
     assert "您没有权限执行此操作" in response.content.decode()
+
+
+def test_pages_are_chinese_even_for_an_english_browser(client):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200 and "登录" in response.content.decode()
+
+
+def test_the_language_switch_turns_pages_english(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert client.get("/login/").headers["Content-Language"] == "en"

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "dangan.catalogue",
     "dangan.preservation",
     "dangan.api",
+    "dangan.access",
+    "dangan.portal",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +203,19 @@ PAGINATE_BY = envint("PAGINATE_BY", 50, minimum=1)
 
 # Records are opened to the public this many years after they were formed (Archives Law art. 27).
 OPEN_AFTER_YEARS = envint("DANGAN_OPEN_AFTER_YEARS", 25, minimum=0)
+
+# Utilisation (dangan.access) and the public portal (dangan.portal).
+# Controlled items need the holding unit's archivist; with this on, bureau staff approve after them.
+DANGAN_ACCESS_BUREAU_APPROVAL = envbool("DANGAN_ACCESS_BUREAU_APPROVAL", False)
+DANGAN_ACCESS_GRANT_DAYS = envint("DANGAN_ACCESS_GRANT_DAYS", 30, minimum=1)
+DANGAN_LOAN_DAYS = envint("DANGAN_LOAN_DAYS", 30, minimum=1)
+DANGAN_LOAN_MAX_RENEWALS = envint("DANGAN_LOAN_MAX_RENEWALS", 2, minimum=0)
+# A TrueType/OpenType font with Chinese glyphs for watermarks; empty: the usual system CJK fonts are tried.
+DANGAN_WATERMARK_FONT = envstr("DANGAN_WATERMARK_FONT", "")
+# The archives' name on certified copies, and the portal's public address for their QR codes (empty: the
+# address of the request that issues the certificate).
+DANGAN_ARCHIVES_NAME = envstr("DANGAN_ARCHIVES_NAME", "区档案馆")
+DANGAN_PORTAL_URL = envstr("DANGAN_PORTAL_URL", "")
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,9 @@ urlpatterns = [
     path("catalogue/", include("dangan.catalogue.urls")),
     path("preservation/", include("dangan.preservation.urls")),
     path("api/v1/", include("dangan.preservation.api.urls")),
+    path("api/v1/", include("dangan.access.api.urls")),
+    path("access/", include("dangan.access.urls")),
+    path("portal/", include("dangan.portal.urls")),
     path("api/", include("dangan.api.urls")),
     path("admin/", admin.site.urls),
 ]

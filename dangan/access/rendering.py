@@ -1,0 +1,150 @@
+"""Pages of digital files as images, rendered on the server, with a watermark burned into the pixels.
+
+Readers get pictures of pages, never the file itself (unless their grant allows a download): a watermark
+drawn by the browser could be removed by the browser. PDFs are rendered by PDFium (pypdfium2), images by
+Pillow (each frame of a multi-page TIFF is a page).
+"""
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from PIL import Image, ImageDraw, ImageFont, ImageSequence
+
+from dangan.preservation.extraction import local_copy
+
+MAX_PAGES = 2000
+PAGE_WIDTH = 1240  # about 150 dpi for A4: readable on screen, poor for reprinting
+# Where Debian, Fedora, macOS and Windows keep a font with Chinese glyphs; the first one found is used.
+CJK_FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/simsun.ttc",
+)
+
+
+class RenderError(Exception):
+    pass
+
+
+def renderable(row) -> bool:
+    return row.is_pdf or row.is_image
+
+
+def page_count(row) -> int:
+    with local_copy(row) as path:
+        if row.is_pdf:
+            import pypdfium2
+
+            try:
+                pdf = pypdfium2.PdfDocument(path)
+            except pypdfium2.PdfiumError as e:
+                raise RenderError(str(e)) from e
+            try:
+                return min(len(pdf), MAX_PAGES)
+            finally:
+                pdf.close()
+        with Image.open(path) as image:
+            return min(getattr(image, "n_frames", 1), MAX_PAGES)
+
+
+def render_page(row, number: int, width: int = PAGE_WIDTH) -> Image.Image:
+    """Page ``number`` (from 1) of a PDF or image file as an RGB image about ``width`` pixels wide."""
+    if not renderable(row):
+        raise RenderError("not a PDF or an image")
+    with local_copy(row) as path:
+        image = _render_pdf(path, number, width) if row.is_pdf else _render_image(path, number)
+    if image.width > width:
+        image = image.resize((width, max(1, round(image.height * width / image.width))))
+    return image.convert("RGB")
+
+
+def _render_pdf(path: str, number: int, width: int) -> Image.Image:
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(path)
+    except pypdfium2.PdfiumError as e:
+        raise RenderError(str(e)) from e
+    try:
+        if not 1 <= number <= len(pdf):
+            raise RenderError("no such page")
+        page = pdf[number - 1]
+        scale = max(0.2, min(4.0, width / max(page.get_width(), 1)))
+        return page.render(scale=scale).to_pil()
+    finally:
+        pdf.close()
+
+
+def _render_image(path: str, number: int) -> Image.Image:
+    with Image.open(path) as image:
+        for index, frame in enumerate(ImageSequence.Iterator(image), start=1):
+            if index == number:
+                return frame.convert("RGB")
+    raise RenderError("no such page")
+
+
+@lru_cache(maxsize=8)
+def _font_path() -> str | None:
+    for candidate in (settings.DANGAN_WATERMARK_FONT, *CJK_FONT_CANDIDATES):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def font(size: int):
+    path = _font_path()
+    if path:
+        return ImageFont.truetype(path, size)
+    return ImageFont.load_default(size)
+
+
+def has_cjk_font() -> bool:
+    return _font_path() is not None
+
+
+def ascii_fallback(text: str) -> str:
+    # Without a Chinese font Pillow would draw boxes; keep what it can draw (request number, time, account).
+    return "".join(c if ord(c) < 128 else "" for c in text).strip()
+
+
+def watermark(image: Image.Image, lines: list[str]) -> Image.Image:
+    """Burn ``lines`` into the image: tiled diagonally across the page, and once plainly along the bottom."""
+    if not has_cjk_font():
+        lines = [ascii_fallback(line) for line in lines]
+    text = "  ".join(line for line in lines if line)
+    base = image.convert("RGBA")
+    size = max(14, base.width // 40)
+    tile = Image.new("RGBA", (base.width * 2, base.height * 2), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(tile)
+    step_y = size * 5
+    for row, y in enumerate(range(0, tile.height, step_y)):
+        offset = (row % 2) * size * 6
+        for x in range(-offset, tile.width, max(size * len(text) // 2 + size * 4, size * 10)):
+            draw.text((x, y), text, font=font(size), fill=(200, 30, 30, 60))
+    tile = tile.rotate(30, resample=Image.Resampling.BICUBIC)
+    left, top = (tile.width - base.width) // 2, (tile.height - base.height) // 2
+    base.alpha_composite(tile.crop((left, top, left + base.width, top + base.height)))
+    band = ImageDraw.Draw(base)
+    band_height = size + 12
+    band.rectangle((0, base.height - band_height, base.width, base.height), fill=(255, 255, 255, 200))
+    band.text((8, base.height - band_height + 4), text, font=font(size), fill=(160, 0, 0, 255))
+    return base.convert("RGB")
+
+
+def to_png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=False)
+    return out.getvalue()
+
+
+def to_jpeg(image: Image.Image, quality: int = 80) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality)
+    return out.getvalue()

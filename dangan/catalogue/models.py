@@ -129,6 +129,12 @@ class Retention(ConfigModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.replaced_by_id and self.replaced_by_id == self.pk:
+            raise ValidationError({"replaced_by": _("不能映射到自身")})
+        if self.replaced_by_id and not self.replaced_by.active:
+            raise ValidationError({"replaced_by": _("只能映射到现行的保管期限")})
+
 
 class Category(ConfigModel):
     """档案门类, with how it is filed and how its reference codes are formed."""
@@ -163,6 +169,10 @@ class Category(ConfigModel):
 
     def clean(self):
         errors = {}
+        if self.pk and self.filing_level != Category.objects.get(pk=self.pk).filing_level and (
+            Item.objects.filter(category=self).exists() or Volume.objects.filter(category=self).exists()
+        ):
+            errors["filing_level"] = _("该门类已有档案，不能改变整理方式")
         checks = [("item_template", references.ITEM_NAMES), ("volume_template", references.ITEM_NAMES),
                   ("volume_item_template", references.VOLUME_ITEM_NAMES)]
         for field, names in checks:
@@ -413,7 +423,11 @@ class Record(AuditedModel):
         errors = {}
         if self.category_id and self.category.by_volume != self.expects_volume_category():
             errors["category"] = self.wrong_category_message()
-        if self.retention_id and not self.retention.active:
+        # Records already filed under a retired category or period keep it; only new filing is refused.
+        newly_classified = self.classification_changed()
+        if self.category_id and not self.category.active and newly_classified:
+            errors["category"] = _("门类“%(name)s”已停用") % {"name": self.category}
+        if self.retention_id and not self.retention.active and newly_classified:
             errors["retention"] = _("“%(name)s”是停用的旧保管期限，请选择现行期限") % {"name": self.retention}
         if self.year and self.year > datetime.date.today().year + 1:
             errors["year"] = _("年度不能晚于明年")

@@ -144,3 +144,25 @@ def test_parallel_creates_in_one_class_get_unique_gapless_numbers():
     numbers = sorted(Item.objects.filter(fonds=fonds).values_list("number", flat=True))
     assert numbers == list(range(1, workers * per_worker + 1))
     assert Item.objects.filter(fonds=fonds).values("reference_code").distinct().count() == workers * per_worker
+
+
+def test_an_inactive_category_takes_no_new_records(world):
+    world.category.active = False
+    world.category.save()
+    with pytest.raises(ValidationError) as error:
+        make_item(world.fonds_a)
+    assert "category" in error.value.message_dict
+
+
+def test_a_category_with_records_keeps_its_filing_level(world):
+    make_item(world.fonds_a)
+    world.category.filing_level = "volume"
+    with pytest.raises(ValidationError) as error:
+        world.category.full_clean()
+    assert "filing_level" in error.value.message_dict
+
+
+def test_a_retention_period_cannot_map_to_itself(world):
+    world.retention.replaced_by = world.retention
+    with pytest.raises(ValidationError):
+        world.retention.full_clean()

@@ -80,9 +80,39 @@ def next_number(scope: str) -> int:
 
 
 def claim_number(scope: str, number: int) -> None:
-    """Record that ``number`` was given by hand (e.g. an imported catalogue), so the counter continues after it."""
+    """Record that ``number`` was given by hand (an imported catalogue), so the counter continues after it."""
     ReferenceCounter.objects.bulk_create([ReferenceCounter(scope=scope)], ignore_conflicts=True)
     counter = ReferenceCounter.objects.select_for_update().get(scope=scope)
     if number > counter.last_number:
         counter.last_number = number
         counter.save(update_fields=["last_number"])
+
+
+def take_numbers(scope: str, count: int) -> int:
+    """Take ``count`` consecutive numbers in ``scope`` at once; return the first (see ``next_number``)."""
+    return reserve_numbers({scope: count})[scope]
+
+
+def reserve_numbers(counts: dict[str, int], floors: dict[str, int] | None = None,
+                    chunk_size: int = 500) -> dict[str, int]:
+    """Take ``counts[scope]`` consecutive numbers in each scope; return the first number of each.
+
+    ``floors[scope]`` is a number already given by hand in that scope (``claim_number``): the counter first
+    moves up to it. Must run inside the transaction that stores the records. Counters are locked in scope
+    order, so two bulk filings that share scopes queue instead of deadlocking.
+    """
+    floors = floors or {}
+    scopes = sorted(set(counts) | set(floors))
+    first: dict[str, int] = {}
+    for start in range(0, len(scopes), chunk_size):
+        chunk = scopes[start:start + chunk_size]
+        ReferenceCounter.objects.bulk_create([ReferenceCounter(scope=s) for s in chunk],
+                                             ignore_conflicts=True)
+        locked = ReferenceCounter.objects.select_for_update().filter(scope__in=chunk).order_by("scope")
+        counters = list(locked)
+        for counter in counters:
+            counter.last_number = max(counter.last_number, floors.get(counter.scope, 0))
+            first[counter.scope] = counter.last_number + 1
+            counter.last_number += counts.get(counter.scope, 0)
+        ReferenceCounter.objects.bulk_update(counters, ["last_number"])
+    return first

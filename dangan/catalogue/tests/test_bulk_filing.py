@@ -1,0 +1,194 @@
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from dangan.catalogue.models import Category, Item, Retention
+from dangan.catalogue.services import BulkValidationError, file_items_in_bulk, items_filed
+from dangan.core.audit import verify_chain
+from dangan.core.models import AuditEntry
+from dangan.testing import make_category, make_fonds, make_item, make_retention, make_unit, make_volume
+
+pytestmark = pytest.mark.django_db
+
+
+def new_items(fonds, count, **values) -> list[Item]:
+    category = Category.objects.get(code="WS")
+    retention = Retention.objects.get(code="Y")
+    return [
+        Item(fonds=fonds, category=category, retention=retention, year=values.get("year", 2023),
+             org_code=values.get("org_code", "BGS"), title=f"关于第{n + 1}项工作的通知", creator="城关镇")
+        for n in range(count)
+    ]
+
+
+def test_bulk_filing_continues_gaplessly_after_items_filed_one_by_one(world):
+    make_item(world.fonds_a)
+    make_item(world.fonds_a)
+    filed = file_items_in_bulk(new_items(world.fonds_a, 3))
+    assert [item.number for item in filed] == [3, 4, 5]
+    assert filed[0].reference_code == "A001-WS·2023-Y-BGS-0003"
+    assert make_item(world.fonds_a).number == 6
+
+
+def test_each_class_is_numbered_from_one_in_list_order(world):
+    fonds = world.fonds_a
+    items = new_items(fonds, 2) + new_items(fonds, 2, org_code="CZS") + new_items(fonds, 1)
+    file_items_in_bulk(items)
+    assert [item.reference_code for item in items] == [
+        "A001-WS·2023-Y-BGS-0001", "A001-WS·2023-Y-BGS-0002",
+        "A001-WS·2023-Y-CZS-0001", "A001-WS·2023-Y-CZS-0002",
+        "A001-WS·2023-Y-BGS-0003",
+    ]
+
+
+def test_a_bad_row_rejects_the_whole_batch_and_is_named_with_its_field(world):
+    items = new_items(world.fonds_a, 3)
+    items[1].title = ""
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(items)
+    assert list(raised.value.rows) == [1]
+    assert set(raised.value.rows[1]) == {"title"}
+    assert "第 2 条【题名】" in raised.value.messages[0]
+    assert not Item.objects.exists()
+    assert make_item(world.fonds_a).number == 1  # no number was used up
+
+
+def test_rows_are_named_from_the_importers_first_row(world):
+    items = new_items(world.fonds_a, 2)
+    items[0].retention = Retention.objects.get(code="CQ")
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(items, first_row=2)
+    assert raised.value.messages[0].startswith("第 2 条【保管期限】")
+
+
+def test_a_missing_fonds_is_reported_for_its_row(world):
+    items = new_items(world.fonds_a, 2)
+    items[1].fonds_id = 987654
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(items)
+    assert set(raised.value.rows) == {1} and "fonds" in raised.value.rows[1]
+
+
+def test_every_bad_row_is_reported_not_just_the_first(world):
+    items = new_items(world.fonds_a, 5)
+    items[0].org_code = ""
+    items[4].year = 1800
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(items)
+    assert raised.value.rows.keys() == {0, 4}
+    assert "org_code" in raised.value.rows[0] and "year" in raised.value.rows[4]
+
+
+def test_an_item_given_its_number_keeps_it_and_the_counter_moves_past_it(world):
+    items = new_items(world.fonds_a, 2)
+    items[0].number = 7
+    file_items_in_bulk(items)
+    assert [item.number for item in items] == [7, 8]
+    assert make_item(world.fonds_a).number == 9
+
+
+def test_a_number_already_taken_is_rejected(world):
+    make_item(world.fonds_a)
+    items = new_items(world.fonds_a, 2)
+    items[1].number = 1
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(items)
+    assert "已存在" in str(raised.value.rows[1]["number"])
+    assert Item.objects.count() == 1
+
+
+def test_items_in_a_volume_take_its_classification_and_are_numbered_inside_it(world):
+    volume = make_volume(world.fonds_a)
+    items = [Item(volume=volume, title=f"施工图 第{n}张") for n in (1, 2)]
+    file_items_in_bulk(items)
+    assert [item.reference_code for item in items] == [f"{volume.reference_code}-001",
+                                                       f"{volume.reference_code}-002"]
+    assert items[0].fonds_id == world.fonds_a.pk and items[0].year == volume.year
+
+
+def test_every_filed_item_gets_an_audit_entry_and_the_chain_verifies(world):
+    filed = file_items_in_bulk(new_items(world.fonds_a, 4))
+    entries = AuditEntry.objects.filter(object_type="catalogue.item", action="create")
+    assert sorted(int(e.object_id) for e in entries) == sorted(item.pk for item in filed)
+    first = entries.get(object_id=str(filed[0].pk))
+    assert first.changes["after"]["reference_code"] == filed[0].reference_code
+    _checked, problems = verify_chain()
+    assert problems == []
+
+
+def test_a_filed_item_saved_again_records_only_what_changed(world):
+    item = file_items_in_bulk(new_items(world.fonds_a, 1))[0]
+    item.title = "新题名"
+    item.save()
+    update = AuditEntry.objects.get(object_id=str(item.pk), action="update")
+    assert update.changes["after"] == {"title": "新题名"}
+    assert item.number == 1
+
+
+def test_an_archivist_may_not_file_into_another_units_fonds(world):
+    items = new_items(world.fonds_a, 1) + new_items(world.fonds_b, 1)
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(items, user=world.archivist_a)
+    assert list(raised.value.rows) == [1] and "fonds" in raised.value.rows[1]
+
+
+def test_listeners_hear_of_filed_items_once_per_batch(world):
+    heard = []
+
+    def listener(sender, items, **kwargs):
+        heard.append([item.pk for item in items])
+
+    items_filed.connect(listener)
+    try:
+        file_items_in_bulk(new_items(world.fonds_a, 5), batch_size=2)
+    finally:
+        items_filed.disconnect(listener)
+    assert [len(batch) for batch in heard] == [2, 2, 1] and all(pk for batch in heard for pk in batch)
+
+
+def test_filing_takes_a_few_queries_per_hundred_rows_not_several_per_row(world):
+    items = new_items(world.fonds_a, 200) + new_items(world.fonds_b, 200, year=2022)
+    with CaptureQueriesContext(connection) as captured:
+        file_items_in_bulk(items)
+    # Lookups, counters and the audit head are per batch; only the INSERTs grow (the database's
+    # bind-parameter limit splits them).
+    assert len(captured) < len(items) / 10
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="needs PostgreSQL: SQLite serialises all writers")
+@pytest.mark.django_db(transaction=True)
+def test_bulk_filings_in_parallel_with_single_saves_share_one_gapless_sequence():
+    fonds = make_fonds(make_unit("并发批量单位", code="BULK"), "B777")
+    category, retention = make_category(), make_retention()
+    errors: list[Exception] = []
+    start = threading.Barrier(6)
+
+    def bulk():
+        items = [Item(fonds=fonds, category=category, retention=retention, year=2023, org_code="BGS",
+                      title="批量归档") for _n in range(25)]
+        file_items_in_bulk(items)
+
+    def one_by_one():
+        for _n in range(5):
+            make_item(fonds, category=category, retention=retention)
+
+    def run(work):
+        try:
+            start.wait()
+            work()
+        except Exception as e:  # collected and reported by the assertion below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in [bulk] * 4 + [one_by_one] * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    numbers = sorted(Item.objects.filter(fonds=fonds).values_list("number", flat=True))
+    assert numbers == list(range(1, 4 * 25 + 2 * 5 + 1))

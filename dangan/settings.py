@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "dangan.api",
     "dangan.access",
     "dangan.portal",
+    "dangan.access",
+    "dangan.portal",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from dangan.access import rendering
 from dangan.access.choices import Mode
-from dangan.access.models import Certificate, display_name
+from dangan.access.models import Certificate, CertificateDocument, display_name
 from dangan.core.permissions import ADD, can
 
 MAX_CERTIFIED_PAGES = 50
@@ -38,13 +38,14 @@ def issue(request, item, by, statement: str, base_url: str = "") -> Certificate:
                               issued_at=timezone.now())
     if not can(by, ADD, certificate):
         raise ValidationError(_("只有保管该档案的单位或档案局可以出具证明"))
-    certificate.full_clean(exclude=["pdf", "sha256"])
+    certificate.full_clean(exclude=["sha256"])
     pages = _pages(item)
     certificate.pages = len(pages)
     data = build_pdf(certificate, pages, verify_url(certificate.code, base_url))
-    certificate.pdf, certificate.sha256 = data, hashlib.sha256(data).hexdigest()
+    certificate.sha256 = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         certificate.save()
+        CertificateDocument.objects.create(certificate=certificate, pdf=data)
         request.request_items.filter(item=item).update(pages=len(pages))
     return certificate
 

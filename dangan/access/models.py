@@ -574,12 +574,9 @@ class Certificate(AuditedModel):
     statement = models.TextField(_("证明内容"), validators=[MaxLengthValidator(NOTE_MAX), _no_nul])
     pages = models.PositiveIntegerField(_("页数"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    pdf = models.BinaryField(_("证明文件"), editable=False)
     issued_by = models.ForeignKey(USER, verbose_name=_("出具人"), on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("出具时间"), default=timezone.now)
     revoked = models.BooleanField(_("已作废"), default=False)
-
-    audit_exclude = ("pdf",)
 
     class Meta:
         ordering = ["-issued_at", "-pk"]
@@ -596,6 +593,17 @@ class Certificate(AuditedModel):
     @classmethod
     def permits_new(cls, user, obj):
         return user.is_bureau or (user.is_archivist and obj.item.fonds.custodian_id in user.scope_unit_ids)
+
+    @property
+    def pdf(self) -> bytes:
+        return bytes(self.document.pdf)
+
+
+class CertificateDocument(models.Model):
+    """The issued PDF itself, apart from the audited row: its digest is what the audit trail keeps."""
+
+    certificate = models.OneToOneField(Certificate, on_delete=models.PROTECT, related_name="document")
+    pdf = models.BinaryField()
 
 
 # Open review --------------------------------------------------------------------------------------------------

@@ -186,7 +186,7 @@ def certificate_issue(request, pk):
 @login_required
 def certificate_pdf(request, pk):
     certificate = get_visible_or_404(request, Certificate, pk)
-    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
+    response = HttpResponse(certificate.pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
     return response
 

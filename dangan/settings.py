@@ -58,8 +58,6 @@ INSTALLED_APPS = [
     "dangan.api",
     "dangan.access",
     "dangan.portal",
-    "dangan.access",
-    "dangan.portal",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,12 @@ from dangan.core.models import Job
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def no_registered_periodic_jobs(monkeypatch):
+    # Apps register real periodic jobs (fixity audits …); these tests count only the jobs they enqueue.
+    monkeypatch.setattr(jobs, "_periodic", {})
+
+
 @jobs.job("test.count")
 def count_to(run, upto: int):
     for n in range(1, upto + 1):

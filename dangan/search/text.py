@@ -108,6 +108,8 @@ def parse(raw: str | None) -> Query:
             continue
         words = part.split(SPACE)
         pending_field = FIELD_PREFIXES.get(words[-1][:-1]) if words[-1].endswith(":") else None
+        if pending_field and index + 1 < len(text.split('"')):
+            words = words[:-1]
         for word in words:
             terms.extend(_plain_terms(word))
     terms = list(dict.fromkeys(terms))

@@ -48,7 +48,20 @@ def build_schema():
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="position")
     for name in INT_FIELDS:
         builder.add_integer_field(name, indexed=True, fast=True)
+    builder.add_float_field("recency", fast=True)
     return builder.build()
+
+
+# Relevance, then date: tantivy multiplies the score by log2(2 + recency); recency grows with the date so that
+# the factor runs from 1 (1900) to 1.001 (2100). Equal scores are thus ordered newest first inside the engine's
+# own top-k, which a re-sort of one fetched page could not do when thousands of items tie.
+FIRST_DAY, LAST_DAY = 693596, 766645  # 1900-01-01, 2100-01-01
+RECENCY_SPAN = 2 * (2 ** 0.001 - 1)
+
+
+def recency(ordinal: int) -> float:
+    fraction = min(1.0, max(0.0, (ordinal - FIRST_DAY) / (LAST_DAY - FIRST_DAY)))
+    return RECENCY_SPAN * fraction
 
 
 class TantivyBackend(SearchBackend):
@@ -91,6 +104,7 @@ class TantivyBackend(SearchBackend):
             ("has_files", int(doc.has_files)), ("date", doc.date_ordinal), ("fingerprint", doc.fingerprint),
         ):
             out.add_integer(name, value)
+        out.add_float("recency", recency(doc.date_ordinal))
         return out
 
     def items_changed(self, item_ids: Iterable[int]) -> None:
@@ -186,8 +200,8 @@ class TantivyBackend(SearchBackend):
                                      order=tantivy.Order.Desc)
             addresses = [a for _key, a in result.hits][request.offset:]
         else:
-            result = searcher.search(query, limit=max(wanted, 1), count=True)
-            addresses = self._by_score_then_date(searcher, result.hits)[request.offset:]
+            result = searcher.search(query, limit=max(wanted, 1), count=True, weight_by_field="recency")
+            addresses = [a for _score, a in result.hits][request.offset:]
         ids = searcher.fast_field_values("item_id", addresses) if addresses else []
         facets = self._facets(searcher, query) if request.facets and result.count else {}
         return SearchResult(result.count, ids, facets)
@@ -205,15 +219,6 @@ class TantivyBackend(SearchBackend):
             return set()
         hits = searcher.search(engine_query, limit=count, count=False, order_by_field="item_id").hits
         return set(searcher.fast_field_values("item_id", [a for _k, a in hits]))
-
-    def _by_score_then_date(self, searcher, hits) -> list:
-        addresses = [a for _score, a in hits]
-        if not addresses:
-            return []
-        dates = searcher.fast_field_values("date", addresses)
-        # Scores of equal relevance differ in the last bits; round them so the date decides between them.
-        ranked = sorted(zip(hits, dates, strict=True), key=lambda h: (-round(h[0][0], 3), -(h[1] or 0)))
-        return [hit[1] for hit, _date in ranked]
 
     def _facets(self, searcher, query) -> dict[str, dict]:
         aggs = {name: {"terms": {"field": name, "size": size}} for name, size in FACET_SIZES.items()}

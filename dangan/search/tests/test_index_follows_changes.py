@@ -1,0 +1,108 @@
+"""The index follows every create, change and delete, and bulk filing, inside the changing transaction."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from dangan.catalogue.models import Item
+from dangan.catalogue.services import file_items_in_bulk
+from dangan.search.backends import get_backend
+from dangan.search.indexing import check
+from dangan.search.models import IndexOutbox
+from dangan.search.text import parse
+from dangan.search.visibility import visibility_for
+from dangan.testing import make_item
+
+pytestmark = pytest.mark.django_db
+
+
+def found(world, q):
+    return get_backend().matching_ids(parse(q), visibility_for(world.admin))
+
+
+def test_a_new_item_is_found_at_once(sworld):
+    item = make_item(sworld.fonds_a, title="新建的防汛文件")
+    assert found(sworld, "防汛") == {item.pk}
+
+
+def test_a_changed_item_is_found_by_its_new_text_only(sworld):
+    item = make_item(sworld.fonds_a, title="旧题名")
+    item.title = "新题名防汛"
+    item.save()
+    assert found(sworld, "防汛") == {item.pk}
+    assert found(sworld, "旧题") == set()
+
+
+def test_a_deleted_item_is_gone_from_the_index(sworld):
+    item = make_item(sworld.fonds_a, title="将删除的文件")
+    pk = item.pk
+    item.delete()
+    assert found(sworld, "删除") == set()
+    assert pk not in get_backend().fingerprints()
+
+
+def test_items_filed_in_bulk_are_indexed(sworld):
+    items = [Item(fonds=sworld.fonds_a, category=sworld.category, retention=sworld.retention, year=2020,
+                  org_code="BGS", title=f"批量归档文件{n}") for n in range(5)]
+    file_items_in_bulk(items)
+    assert found(sworld, "批量归档") == {item.pk for item in items}
+
+
+def test_a_change_rolled_back_leaves_no_trace_in_the_index(sworld):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_item(sworld.fonds_a, title="回滚的文件")
+        raise RuntimeError
+    assert found(sworld, "回滚") == set()
+
+
+def test_the_embedded_index_learns_changes_through_an_outbox_written_in_the_same_transaction(db, settings):
+    from dangan.search import backends
+    from dangan.testing import make_world
+
+    settings.DANGAN_SEARCH_BACKEND = "tantivy"
+    backends.reset()
+    world = make_world()
+    item = make_item(world.fonds_a, title="外部索引文件")
+    # Uncommitted here (the test's transaction), so on_commit has not run: the change waits in the outbox …
+    assert IndexOutbox.objects.filter(item_id=item.pk).exists()
+    # … and is applied before the next search, so no search misses it.
+    assert found(world, "外部索引") == {item.pk}
+    assert not IndexOutbox.objects.exists()
+
+
+def bypassing_signals_create(world, title):
+    item = Item(fonds=world.fonds_a, category=world.category, retention=world.retention, year=2020,
+                title=title, reference_code=f"X-{title}")
+    Item.objects.bulk_create([item])
+    return Item.objects.get(reference_code=f"X-{title}")
+
+
+def test_check_reports_missing_stale_and_orphaned_items(sworld):
+    kept = make_item(sworld.fonds_a, title="一致的文件")
+    stale = make_item(sworld.fonds_a, title="过时的文件")
+    orphan = make_item(sworld.fonds_a, title="已删除的文件")
+    found(sworld, "文件")  # the index has taken all three
+    Item.objects.filter(pk=stale.pk).update(title="题名已改")  # queryset writes send no signals
+    Item.objects.filter(pk=orphan.pk)._raw_delete(Item.objects.db)
+    missing = bypassing_signals_create(sworld, "缺失的文件")
+    report = check()
+    assert (report.missing, report.stale, report.orphaned) == ([missing.pk], [stale.pk], [orphan.pk])
+    assert report.items == 3 and kept.pk not in report.stale
+
+
+def test_search_check_command_fails_until_repaired(sworld, capsys):
+    item = bypassing_signals_create(sworld, "命令检查")
+    with pytest.raises(CommandError):
+        call_command("search", "check")
+    call_command("search", "check", "--repair")
+    call_command("search", "check")
+    assert "missing: 0" in capsys.readouterr().out
+
+
+def test_reindex_rebuilds_everything_with_a_progress_bar(sworld, capsys):
+    items = [bypassing_signals_create(sworld, f"重建{n}") for n in range(3)]
+    call_command("search", "reindex")
+    out = capsys.readouterr()
+    assert "indexed 3 items" in out.out and "[" in out.err
+    assert found(sworld, "重建") == {i.pk for i in items}

@@ -1,0 +1,64 @@
+"""Normalisation, indexed tokens and query parsing: the rules every backend shares."""
+
+import pytest
+
+from dangan.search.text import SPACE, QueryError, Term, normalize, parse, phrase, tokens
+
+
+def test_full_width_and_half_width_forms_normalise_to_one_lower_case_form():
+    assert normalize("ＡＢＣ１２３ａｂｃ") == normalize("abc123ABC") == "abc123abc"
+
+
+def test_control_characters_are_dropped_and_whitespace_becomes_one_space_mark():
+    assert normalize(" 档案\x00\x07 \t\u3000 工作\n") == f"档案{SPACE}工作"
+
+
+def test_tokens_interleave_every_character_with_every_adjacent_pair():
+    assert tokens("档案局") == ["档", "档案", "案", "案局", "局"]
+    assert tokens("档") == ["档"]
+
+
+def test_a_term_is_the_phrase_of_its_pairs_at_their_offsets_in_the_token_stream():
+    assert phrase("档案局") == [(0, "档案"), (2, "案局")]
+    assert phrase("档") == [(0, "档")]
+
+
+def test_spaces_separate_terms_that_must_all_match():
+    assert parse("档案  通知").words == ["档案", "通知"]
+
+
+def test_quoted_phrase_is_one_term_with_its_space():
+    assert parse('"区 档案局" 通知').terms == [Term(f"区{SPACE}档案局"), Term("通知")]
+
+
+def test_field_prefixes_limit_a_term_to_a_field_with_half_or_full_width_colon():
+    assert parse("题名:档案 责任者：财政局 文号:区财发").terms == [
+        Term("档案", "title"), Term("财政局", "creator"), Term("区财发", "document_number")]
+
+
+def test_field_prefix_applies_to_the_quoted_phrase_after_it():
+    assert parse('题名:"档案 工作"').terms == [Term(f"档案{SPACE}工作", "title")]
+
+
+def test_unpaired_quote_quotes_the_rest_of_the_query():
+    assert parse('通知 "档案 工作').terms == [Term("通知"), Term(f"档案{SPACE}工作")]
+
+
+def test_query_syntax_characters_of_fts_engines_are_plain_separators():
+    assert parse("档案 AND (通知 OR 报告) NEAR *").words == ["档案", "and", "通知", "or", "报告", "near"]
+
+
+def test_document_number_brackets_stay_inside_a_term():
+    assert parse("区府发〔2023〕12号").words == ["区府发〔2023〕12号"]
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\x00\x01", "！？。，", '"" ()', "*:*"])
+def test_a_query_with_nothing_searchable_is_refused_with_a_message(raw):
+    with pytest.raises(QueryError) as e:
+        parse(raw)
+    assert str(e.value)
+
+
+def test_a_very_long_query_is_refused_with_a_message():
+    with pytest.raises(QueryError, match="过长"):
+        parse("档" * 10_000)

@@ -6,7 +6,7 @@ from dangan.testing import make_world
 
 @pytest.fixture(autouse=True)
 def fresh_index(settings, tmp_path):
-    """Each test gets its own empty embedded index: the database rolls back between tests, a folder does not."""
+    """Each test gets its own empty embedded index: the database rolls back after a test, a folder not."""
     settings.DANGAN_SEARCH_INDEX_DIR = tmp_path / "search-index"
     backends.reset()
     yield

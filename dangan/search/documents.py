@@ -45,8 +45,15 @@ class SearchDocument:
         return int.from_bytes(hashlib.blake2b(data.encode(), digest_size=8).digest(), "big") >> 1
 
     def filters(self) -> list:
-        return [self.fonds_id, self.category_id, self.year, self.retention_id, self.security_level,
-                self.control, self.status]
+        return [
+            self.fonds_id,
+            self.category_id,
+            self.year,
+            self.retention_id,
+            self.security_level,
+            self.control,
+            self.status,
+        ]
 
 
 def has_files_expression():
@@ -81,9 +88,17 @@ def from_row(row: dict) -> SearchDocument:
         "full_text": [normalize(row["full_text"])] if row["full_text"] else [],
     }
     return SearchDocument(
-        item_id=row["id"], fields=fields, fonds_id=row["fonds_id"], category_id=row["category_id"],
-        year=row["year"], retention_id=row["retention_id"], security_level=row["security_level"],
-        control=row["control"], status=row["status"], has_files=bool(row["has_files"]), date_ordinal=ordinal,
+        item_id=row["id"],
+        fields=fields,
+        fonds_id=row["fonds_id"],
+        category_id=row["category_id"],
+        year=row["year"],
+        retention_id=row["retention_id"],
+        security_level=row["security_level"],
+        control=row["control"],
+        status=row["status"],
+        has_files=bool(row["has_files"]),
+        date_ordinal=ordinal,
     )
 
 

@@ -56,8 +56,12 @@ def filters_from(params, user) -> tuple[Filters, dict]:
     if fonds_id is not None:
         chosen["fonds"] = fonds_id
         filters.fonds_ids = frozenset({fonds_id}) & (filters.fonds_ids or {fonds_id})
-    for name, attr in (("category", "category_id"), ("retention", "retention_id"), ("year_from", "year_from"),
-                       ("year_to", "year_to")):
+    for name, attr in (
+        ("category", "category_id"),
+        ("retention", "retention_id"),
+        ("year_from", "year_from"),
+        ("year_to", "year_to"),
+    ):
         value = _int(params.get(name))
         if value is not None:
             chosen[name] = value
@@ -83,8 +87,15 @@ def _int(value) -> int | None:
     return number if -(2**62) < number < 2**62 else None
 
 
-def search(user, q: str, params=None, page: int | str = 1, per_page: int = 20, sort: str = RELEVANCE,
-           facets: bool = True) -> Results:
+def search(
+    user,
+    q: str,
+    params=None,
+    page: int | str = 1,
+    per_page: int = 20,
+    sort: str = RELEVANCE,
+    facets: bool = True,
+) -> Results:
     """One page of the items ``user`` may see that match ``q``; a bad query gives ``Results.error``."""
     params = params or {}
     try:
@@ -94,8 +105,15 @@ def search(user, q: str, params=None, page: int | str = 1, per_page: int = 20, s
     filters, chosen = filters_from(params, user)
     per_page = max(1, min(MAX_PAGE_SIZE, int(per_page)))
     number = max(1, min(_int(page) or 1, MAX_RESULTS // per_page))
-    request = SearchRequest(query, visibility_for(user), filters, DATE if sort == DATE else RELEVANCE,
-                            (number - 1) * per_page, per_page, facets)
+    request = SearchRequest(
+        query,
+        visibility_for(user),
+        filters,
+        DATE if sort == DATE else RELEVANCE,
+        (number - 1) * per_page,
+        per_page,
+        facets,
+    )
     found = get_backend().search(request)
     paginator = Paginator(_Sized(min(found.total, MAX_RESULTS)), per_page)
     results = Results(query, found.total, _hits(user, found.item_ids, query), page=paginator.get_page(number))
@@ -141,8 +159,14 @@ def _snippets(item: Item, words: list[str]) -> list[tuple[str, str]]:
 
 
 FACET_TITLES = {
-    "unit": _("立档单位"), "fonds": _("全宗"), "category": _("门类"), "year": _("年度"), "retention": _("保管期限"),
-    "security_level": _("密级"), "control": _("控制标识"), "has_files": _("电子文件"),
+    "unit": _("立档单位"),
+    "fonds": _("全宗"),
+    "category": _("门类"),
+    "year": _("年度"),
+    "retention": _("保管期限"),
+    "security_level": _("密级"),
+    "control": _("控制标识"),
+    "has_files": _("电子文件"),
 }
 
 
@@ -170,6 +194,9 @@ def _facet_values(raw: dict[str, dict], chosen: dict) -> dict[str, list[FacetVal
     for name in ("unit", "fonds", "category", "year", "retention", "security_level", "control", "has_files"):
         values = counts.get(name, {})
         order = sorted(values.items(), key=lambda kv: (-kv[0]) if name == "year" else -kv[1])
-        out[name] = [FacetValue(v, str(labels.get(name, {}).get(v, v)), n, chosen.get(name) == v)
-                     for v, n in order if n]
+        out[name] = [
+            FacetValue(v, str(labels.get(name, {}).get(v, v)), n, chosen.get(name) == v)
+            for v, n in order
+            if n
+        ]
     return out

@@ -58,7 +58,7 @@ def field_tokens(values: list[str]) -> str:
 
 
 def phrase(term: str) -> list[tuple[int, str]]:
-    """The tokens that must follow one another for ``term`` to occur, with their offsets in the token stream."""
+    """The tokens that must follow one another for ``term`` to occur, with their offsets in the stream."""
     if len(term) == 1:
         return [(0, term)]
     return [(2 * i, term[i : i + 2]) for i in range(len(term) - 1)]

@@ -4,8 +4,18 @@ from django.shortcuts import render
 from dangan.search import services
 from dangan.search.backends.base import DATE, RELEVANCE
 
-FILTER_PARAMS = ("unit", "fonds", "category", "year", "year_from", "year_to", "retention", "security_level",
-                 "control", "has_files")
+FILTER_PARAMS = (
+    "unit",
+    "fonds",
+    "category",
+    "year",
+    "year_from",
+    "year_to",
+    "retention",
+    "security_level",
+    "control",
+    "has_files",
+)
 
 
 @login_required
@@ -20,9 +30,15 @@ def search(request):
     facets = []
     if results is not None:
         for name, values in results.facets.items():
-            facets.append((name, services.facet_title(name), values[:15], _toggle_links(query, name, values[:15])))
+            facets.append(
+                (name, services.facet_title(name), values[:15], _toggle_links(query, name, values[:15]))
+            )
     context = {
-        "q": q, "sort": sort, "results": results, "facets": facets, "query_string": query.urlencode(),
+        "q": q,
+        "sort": sort,
+        "results": results,
+        "facets": facets,
+        "query_string": query.urlencode(),
         "sort_links": {s: _with(query, sort=s) for s in (RELEVANCE, DATE)},
     }
     return render(request, "search/search.html", context)

@@ -37,7 +37,9 @@ def visibility_for(user) -> Visibility:
         return Visibility(security_levels=levels)
     if user.is_archivist:
         scope = user.scope_unit_ids
-        fonds = Fonds.objects.filter(Q(unit_id__in=scope) | Q(custodian_id__in=scope)).values_list("pk", flat=True)
+        fonds = Fonds.objects.filter(Q(unit_id__in=scope) | Q(custodian_id__in=scope)).values_list(
+            "pk", flat=True
+        )
         return Visibility(security_levels=levels, fonds_ids=frozenset(fonds))
     public = tuple(level for level in levels if level == SecurityLevel.PUBLIC)
     return Visibility(security_levels=public, control=ControlStatus.OPEN)

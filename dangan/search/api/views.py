@@ -25,13 +25,26 @@ class SearchHitSerializer(serializers.Serializer):
 
 
 PARAMETERS = [
-    OpenApiParameter("q", str, description="检索词: 空格分隔须同时包含; \"短语\"; 题名: 责任者: 文号:"),
+    OpenApiParameter("q", str, description='检索词: 空格分隔须同时包含; "短语"; 题名: 责任者: 文号:'),
     OpenApiParameter("sort", str, enum=[RELEVANCE, DATE]),
-    OpenApiParameter("page", int), OpenApiParameter("page_size", int),
+    OpenApiParameter("page", int),
+    OpenApiParameter("page_size", int),
     OpenApiParameter("facets", bool, description="include facet counts (default true)"),
-    *[OpenApiParameter(name, OpenApiTypes.STR) for name in
-      ("unit", "fonds", "category", "year", "year_from", "year_to", "retention", "security_level", "control",
-       "has_files")],
+    *[
+        OpenApiParameter(name, OpenApiTypes.STR)
+        for name in (
+            "unit",
+            "fonds",
+            "category",
+            "year",
+            "year_from",
+            "year_to",
+            "retention",
+            "security_level",
+            "control",
+            "has_files",
+        )
+    ],
 ]
 
 
@@ -47,16 +60,25 @@ class SearchAPIView(APIView):
         except ValueError:
             return Response({"detail": _("page 和 page_size 必须是整数")}, status=400)
         results = services.search(
-            request.user, params.get("q", ""), params, page, page_size, sort=params.get("sort", RELEVANCE),
+            request.user,
+            params.get("q", ""),
+            params,
+            page,
+            page_size,
+            sort=params.get("sort", RELEVANCE),
             facets=params.get("facets", "true").lower() not in ("false", "0"),
         )
         if results.error:
             return Response({"detail": results.error}, status=400)
-        return Response({
-            "count": results.total,
-            "page": results.page.number,
-            "pages": results.page.paginator.num_pages,
-            "results": SearchHitSerializer(results.hits, many=True).data,
-            "facets": {name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
-                       for name, values in results.facets.items()},
-        })
+        return Response(
+            {
+                "count": results.total,
+                "page": results.page.number,
+                "pages": results.page.paginator.num_pages,
+                "results": SearchHitSerializer(results.hits, many=True).data,
+                "facets": {
+                    name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
+                    for name, values in results.facets.items()
+                },
+            }
+        )

@@ -11,7 +11,6 @@ still stops after a page, instead of ranking every match as ``ts_rank`` would (â
 Counts and facets come from one ``GROUPING SETS`` query over the match.
 """
 
-
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -26,10 +25,33 @@ TABLE = Row._meta.db_table
 WEIGHTS = {"title": "A", "creator": "B", "document_number": "C", "other": "D", "full_text": "D"}
 POSITIONS = {"A": 1, "B": 2, "C": 3, "D": 4}
 TEXT_COLUMNS = {"title": "title", "creator": "creator", "document_number": "document_number"}
-FACET_COLUMNS = {"fonds": "fonds_id", "category": "category_id", "year": "year", "retention": "retention_id",
-                 "security_level": "security_level", "control": "control", "has_files": "has_files"}
-COLUMNS = ("item_id", "fonds_id", "category_id", "year", "retention_id", "security_level", "control", "status",
-           "has_files", "date_ordinal", "fingerprint", "title", "creator", "document_number", "body", "tokens")
+FACET_COLUMNS = {
+    "fonds": "fonds_id",
+    "category": "category_id",
+    "year": "year",
+    "retention": "retention_id",
+    "security_level": "security_level",
+    "control": "control",
+    "has_files": "has_files",
+}
+COLUMNS = (
+    "item_id",
+    "fonds_id",
+    "category_id",
+    "year",
+    "retention_id",
+    "security_level",
+    "control",
+    "status",
+    "has_files",
+    "date_ordinal",
+    "fingerprint",
+    "title",
+    "creator",
+    "document_number",
+    "body",
+    "tokens",
+)
 GIN_INDEX = "search_doc_tokens"
 COPY_CHUNK = 5000
 
@@ -54,9 +76,24 @@ def tsvector_literal(doc: SearchDocument) -> str:
 def row_values(doc: SearchDocument) -> tuple:
     first = {name: (values[0] if values else "") for name, values in doc.fields.items()}
     body = "\n".join(v for values in doc.fields.values() for v in values)
-    return (doc.item_id, doc.fonds_id, doc.category_id, doc.year, doc.retention_id, doc.security_level,
-            doc.control, doc.status, doc.has_files, doc.date_ordinal, doc.fingerprint, first["title"],
-            first["creator"], first["document_number"], body, tsvector_literal(doc))
+    return (
+        doc.item_id,
+        doc.fonds_id,
+        doc.category_id,
+        doc.year,
+        doc.retention_id,
+        doc.security_level,
+        doc.control,
+        doc.status,
+        doc.has_files,
+        doc.date_ordinal,
+        doc.fingerprint,
+        first["title"],
+        first["creator"],
+        first["document_number"],
+        body,
+        tsvector_literal(doc),
+    )
 
 
 class PostgresBackend(SearchBackend):
@@ -132,7 +169,9 @@ class PostgresBackend(SearchBackend):
         if request.sort == DATE:
             ids = self._page(where, params, request.offset, request.limit)
         else:
-            ids = self._tiered_page(where, params, in_title, title_params, titled, request.offset, request.limit)
+            ids = self._tiered_page(
+                where, params, in_title, title_params, titled, request.offset, request.limit
+            )
         return SearchResult(total, ids, facets)
 
     def matching_ids(self, query: Query, visibility: Visibility) -> set[int]:
@@ -153,13 +192,15 @@ class PostgresBackend(SearchBackend):
             return row[0], row[1], {}
         sets = ", ".join(f"({c})" for c in columns)
         grouping = ", ".join(f"GROUPING({c})" for c in columns)
-        sql = (f"SELECT {', '.join(columns)}, {grouping}, count(*), count(*) FILTER (WHERE {in_title}) "
-               f"FROM {TABLE} WHERE {where} GROUP BY GROUPING SETS ({sets}, ())")
+        sql = (
+            f"SELECT {', '.join(columns)}, {grouping}, count(*), count(*) FILTER (WHERE {in_title}) "
+            f"FROM {TABLE} WHERE {where} GROUP BY GROUPING SETS ({sets}, ())"
+        )
         total = titled = 0
         facets: dict[str, dict] = {name: {} for name in FACETS}
         n = len(columns)
         for row in self._fetch(sql, title_params + params):
-            values, flags, count, title_count = row[:n], row[n:2 * n], row[2 * n], row[2 * n + 1]
+            values, flags, count, title_count = row[:n], row[n : 2 * n], row[2 * n], row[2 * n + 1]
             if all(flags):
                 total, titled = count, title_count
                 continue
@@ -168,8 +209,10 @@ class PostgresBackend(SearchBackend):
         return total, titled, facets
 
     def _page(self, where, params, offset, limit, extra="", extra_params=()):
-        sql = (f"SELECT item_id FROM {TABLE} WHERE {where}{extra} "
-               f"ORDER BY date_ordinal DESC, item_id DESC LIMIT %s OFFSET %s")
+        sql = (
+            f"SELECT item_id FROM {TABLE} WHERE {where}{extra} "
+            f"ORDER BY date_ordinal DESC, item_id DESC LIMIT %s OFFSET %s"
+        )
         return [r[0] for r in self._fetch(sql, [*params, *extra_params, limit, offset])]
 
     def _tiered_page(self, where, params, in_title, title_params, titled, offset, limit):
@@ -178,7 +221,9 @@ class PostgresBackend(SearchBackend):
             ids = self._page(where, params, offset, limit, f" AND ({in_title})", title_params)
         if len(ids) < limit:
             rest_offset = max(0, offset - titled)
-            ids += self._page(where, params, rest_offset, limit - len(ids), f" AND NOT ({in_title})", title_params)
+            ids += self._page(
+                where, params, rest_offset, limit - len(ids), f" AND NOT ({in_title})", title_params
+            )
         return ids
 
     def _fetch(self, sql, params):
@@ -193,7 +238,11 @@ class PostgresBackend(SearchBackend):
         for term in query.terms:
             letter = {"title": "A", "creator": "B", "document_number": "C"}.get(term.field or "", "")
             suffix = f":{letter}" if letter else ""
-            grams = {term.text} if len(term.text) <= 2 else {term.text[i:i + 2] for i in range(len(term.text) - 1)}
+            grams = (
+                {term.text}
+                if len(term.text) <= 2
+                else {term.text[i : i + 2] for i in range(len(term.text) - 1)}
+            )
             lexemes += [_quote(g) + suffix for g in sorted(grams)]
             if len(term.text) > 2:
                 clauses.append(f"strpos({TEXT_COLUMNS.get(term.field or '', 'body')}, %s) > 0")
@@ -215,9 +264,13 @@ class PostgresBackend(SearchBackend):
         if filters.fonds_ids is not None:
             clauses.append("fonds_id = ANY(%s)")
             params.append(sorted(filters.fonds_ids))
-        for column, value in (("category_id", filters.category_id), ("retention_id", filters.retention_id),
-                              ("security_level", filters.security_level), ("control", filters.control),
-                              ("has_files", filters.has_files)):
+        for column, value in (
+            ("category_id", filters.category_id),
+            ("retention_id", filters.retention_id),
+            ("security_level", filters.security_level),
+            ("control", filters.control),
+            ("has_files", filters.has_files),
+        ):
             if value is not None:
                 clauses.append(f"{column} = %s")
                 params.append(value)
@@ -235,6 +288,3 @@ class PostgresBackend(SearchBackend):
 
 def create_gin_index_sql() -> str:
     return f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON {TABLE} USING gin (tokens)"
-
-
-

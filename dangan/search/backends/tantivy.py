@@ -33,10 +33,27 @@ CODES = {
     "control": list(ControlStatus.values),
     "status": list(RecordStatus.values),
 }
-INT_FIELDS = ("fonds", "category", "year", "retention", "security_level", "control", "status", "has_files",
-              "date", "fingerprint")
-FACET_SIZES = {"fonds": 10000, "category": 1000, "year": 300, "retention": 100, "security_level": 10,
-               "control": 10, "has_files": 2}
+INT_FIELDS = (
+    "fonds",
+    "category",
+    "year",
+    "retention",
+    "security_level",
+    "control",
+    "status",
+    "has_files",
+    "date",
+    "fingerprint",
+)
+FACET_SIZES = {
+    "fonds": 10000,
+    "category": 1000,
+    "year": 300,
+    "retention": 100,
+    "security_level": 10,
+    "control": 10,
+    "has_files": 2,
+}
 WRITER_HEAP = 256 * 1024 * 1024
 OUTBOX_BATCH = 5000
 
@@ -53,10 +70,10 @@ def build_schema():
 
 
 # Relevance, then date: tantivy multiplies the score by log2(2 + recency); recency grows with the date so that
-# the factor runs from 1 (1900) to 1.001 (2100). Equal scores are thus ordered newest first inside the engine's
-# own top-k, which a re-sort of one fetched page could not do when thousands of items tie.
+# the factor runs from 1 (1900) to 1.001 (2100). Equal scores are thus ordered newest first inside the
+# engine's own top-k, which a re-sort of one fetched page could not do when thousands of items tie.
 FIRST_DAY, LAST_DAY = 693596, 766645  # 1900-01-01, 2100-01-01
-RECENCY_SPAN = 2 * (2 ** 0.001 - 1)
+RECENCY_SPAN = 2 * (2**0.001 - 1)
 
 
 def recency(ordinal: int) -> float:
@@ -98,10 +115,16 @@ class TantivyBackend(SearchBackend):
             if values:
                 out.add_text(name, field_tokens(values))
         for name, value in (
-            ("fonds", doc.fonds_id), ("category", doc.category_id), ("year", doc.year),
-            ("retention", doc.retention_id), ("security_level", _code("security_level", doc.security_level)),
-            ("control", _code("control", doc.control)), ("status", _code("status", doc.status)),
-            ("has_files", int(doc.has_files)), ("date", doc.date_ordinal), ("fingerprint", doc.fingerprint),
+            ("fonds", doc.fonds_id),
+            ("category", doc.category_id),
+            ("year", doc.year),
+            ("retention", doc.retention_id),
+            ("security_level", _code("security_level", doc.security_level)),
+            ("control", _code("control", doc.control)),
+            ("status", _code("status", doc.status)),
+            ("has_files", int(doc.has_files)),
+            ("date", doc.date_ordinal),
+            ("fingerprint", doc.fingerprint),
         ):
             out.add_integer(name, value)
         out.add_float("recency", recency(doc.date_ordinal))
@@ -196,12 +219,13 @@ class TantivyBackend(SearchBackend):
         searcher = self.index.searcher()
         wanted = request.offset + request.limit
         if request.sort == DATE:
-            result = searcher.search(query, limit=max(wanted, 1), count=True, order_by_field="date",
-                                     order=tantivy.Order.Desc)
-            addresses = [a for _key, a in result.hits][request.offset:]
+            result = searcher.search(
+                query, limit=max(wanted, 1), count=True, order_by_field="date", order=tantivy.Order.Desc
+            )
+            addresses = [a for _key, a in result.hits][request.offset :]
         else:
             result = searcher.search(query, limit=max(wanted, 1), count=True, weight_by_field="recency")
-            addresses = [a for _score, a in result.hits][request.offset:]
+            addresses = [a for _score, a in result.hits][request.offset :]
         ids = searcher.fast_field_values("item_id", addresses) if addresses else []
         facets = self._facets(searcher, query) if request.facets and result.count else {}
         return SearchResult(result.count, ids, facets)
@@ -251,7 +275,9 @@ class TantivyBackend(SearchBackend):
 
     def _filters(self, visibility: Visibility, filters) -> list[tantivy.Query]:
         s = self.schema
-        clauses = [_term_set(s, "security_level", [_code("security_level", v) for v in visibility.security_levels])]
+        clauses = [
+            _term_set(s, "security_level", [_code("security_level", v) for v in visibility.security_levels])
+        ]
         if visibility.fonds_ids is not None:
             clauses.append(_term_set(s, "fonds", visibility.fonds_ids))
         if visibility.control is not None:
@@ -268,8 +294,11 @@ class TantivyBackend(SearchBackend):
         if filters.has_files is not None:
             clauses.append(tantivy.Query.term_query(s, "has_files", int(filters.has_files)))
         if filters.year_from is not None or filters.year_to is not None:
-            clauses.append(tantivy.Query.range_query(s, "year", tantivy.FieldType.Integer, filters.year_from,
-                                                     filters.year_to))
+            clauses.append(
+                tantivy.Query.range_query(
+                    s, "year", tantivy.FieldType.Integer, filters.year_from, filters.year_to
+                )
+            )
         return clauses
 
 

@@ -62,7 +62,13 @@ def test_empty_and_punctuation_only_queries_explain_what_to_type(sworld):
 
 
 def test_filter_parameters_with_bad_values_are_ignored(item, sworld, client_for):
-    params = {"q": "档案", "fonds": "x", "year_from": "9" * 40, "category": "'1", "has_files": "maybe",
-              "page": "-3"}
+    params = {
+        "q": "档案",
+        "fonds": "x",
+        "year_from": "9" * 40,
+        "category": "'1",
+        "has_files": "maybe",
+        "page": "-3",
+    }
     assert client_for(sworld.admin).get("/search/", params).status_code == 200
     assert search(sworld.admin, "档案", params, page="abc").total == 1

@@ -43,8 +43,17 @@ def test_a_deleted_item_is_gone_from_the_index(sworld):
 
 
 def test_items_filed_in_bulk_are_indexed(sworld):
-    items = [Item(fonds=sworld.fonds_a, category=sworld.category, retention=sworld.retention, year=2020,
-                  org_code="BGS", title=f"批量归档文件{n}") for n in range(5)]
+    items = [
+        Item(
+            fonds=sworld.fonds_a,
+            category=sworld.category,
+            retention=sworld.retention,
+            year=2020,
+            org_code="BGS",
+            title=f"批量归档文件{n}",
+        )
+        for n in range(5)
+    ]
     file_items_in_bulk(items)
     assert found(sworld, "批量归档") == {item.pk for item in items}
 
@@ -72,8 +81,14 @@ def test_the_embedded_index_learns_changes_through_an_outbox_written_in_the_same
 
 
 def bypassing_signals_create(world, title):
-    item = Item(fonds=world.fonds_a, category=world.category, retention=world.retention, year=2020,
-                title=title, reference_code=f"X-{title}")
+    item = Item(
+        fonds=world.fonds_a,
+        category=world.category,
+        retention=world.retention,
+        year=2020,
+        title=title,
+        reference_code=f"X-{title}",
+    )
     Item.objects.bulk_create([item])
     return Item.objects.get(reference_code=f"X-{title}")
 
@@ -92,7 +107,7 @@ def test_check_reports_missing_stale_and_orphaned_items(sworld):
 
 
 def test_search_check_command_fails_until_repaired(sworld, capsys):
-    item = bypassing_signals_create(sworld, "命令检查")
+    bypassing_signals_create(sworld, "命令检查")
     with pytest.raises(CommandError):
         call_command("search", "check")
     call_command("search", "check", "--repair")

@@ -22,7 +22,9 @@ def holdings(sworld):
     for fonds in (sworld.fonds_a, sworld.fonds_b, village_fonds, held_by_a):
         for level in SecurityLevel.values:
             for control in ControlStatus.values:
-                make_item(fonds, title=f"档案{fonds.number}{level}{control}", security_level=level, control=control)
+                make_item(
+                    fonds, title=f"档案{fonds.number}{level}{control}", security_level=level, control=control
+                )
     return sworld
 
 

@@ -14,7 +14,22 @@ from dangan.testing import make_item
 
 pytestmark = pytest.mark.django_db
 
-WORDS = ["档案", "局", "关于", "工作", "通知", "乡村", "振兴", "防汛", "财政", "预算", "会议", "纪要", "区", "镇"]
+WORDS = [
+    "档案",
+    "局",
+    "关于",
+    "工作",
+    "通知",
+    "乡村",
+    "振兴",
+    "防汛",
+    "财政",
+    "预算",
+    "会议",
+    "纪要",
+    "区",
+    "镇",
+]
 COLUMNS = ("title", "creator", "document_number", "remarks", "reference_code", "full_text")
 
 
@@ -32,10 +47,14 @@ def like(query) -> set[int]:
 def corpus(sworld):
     rng = random.Random(7)
     for n in range(60):
-        make_item(sworld.fonds_a, title="".join(rng.choice(WORDS) for _ in range(rng.randint(2, 7))),
-                  creator=rng.choice(["区档案局", "区财政局", "城关镇人民政府"]),
-                  document_number=f"区档发〔{2000 + n % 20}〕{n}号", remarks=rng.choice(["", "乡村振兴附件"]),
-                  full_text=rng.choice(["", "会议纪要全文：防汛工作安排" * 3]))
+        make_item(
+            sworld.fonds_a,
+            title="".join(rng.choice(WORDS) for _ in range(rng.randint(2, 7))),
+            creator=rng.choice(["区档案局", "区财政局", "城关镇人民政府"]),
+            document_number=f"区档发〔{2000 + n % 20}〕{n}号",
+            remarks=rng.choice(["", "乡村振兴附件"]),
+            full_text=rng.choice(["", "会议纪要全文：防汛工作安排" * 3]),
+        )
     return sworld
 
 
@@ -46,7 +65,7 @@ def test_every_substring_query_finds_exactly_what_like_finds(corpus):
     for _ in range(40):
         title = rng.choice(texts)
         start = rng.randrange(len(title))
-        queries.add(title[start:start + rng.randint(1, 5)])
+        queries.add(title[start : start + rng.randint(1, 5)])
     backend = get_backend()
     everything = visibility_for(corpus.admin)
     for q in sorted(queries):

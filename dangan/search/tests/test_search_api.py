@@ -36,7 +36,9 @@ def test_a_reader_finds_only_open_public_items(sworld):
     make_item(sworld.fonds_a, title="控制档案", control=ControlStatus.CONTROLLED)
     body = api(sworld.reader).get(URL, {"q": "档案"}).json()
     assert [r["title"] for r in body["results"]] == ["开放档案"]
-    assert body["count"] == 1 and body["facets"]["control"] == [{"value": "open", "label": "开放", "count": 1}]
+    assert body["count"] == 1 and body["facets"]["control"] == [
+        {"value": "open", "label": "开放", "count": 1}
+    ]
 
 
 def test_facets_can_be_left_out(sworld):

@@ -42,7 +42,9 @@ def test_choosing_a_facet_value_filters_the_results(client_for, sworld, items):
 
 
 def test_year_range_filters_the_results(client_for, sworld, items):
-    page = client_for(sworld.staff).get(URL, {"q": "档案", "year_from": 2020, "year_to": 2022}).content.decode()
+    page = (
+        client_for(sworld.staff).get(URL, {"q": "档案", "year_from": 2020, "year_to": 2022}).content.decode()
+    )
     assert "找到 1 件" in page and "工作的通知" in page
 
 

@@ -33,7 +33,10 @@ def test_quoted_phrase_is_one_term_with_its_space():
 
 def test_field_prefixes_limit_a_term_to_a_field_with_half_or_full_width_colon():
     assert parse("题名:档案 责任者：财政局 文号:区财发").terms == [
-        Term("档案", "title"), Term("财政局", "creator"), Term("区财发", "document_number")]
+        Term("档案", "title"),
+        Term("财政局", "creator"),
+        Term("区财发", "document_number"),
+    ]
 
 
 def test_field_prefix_applies_to_the_quoted_phrase_after_it():

@@ -28,9 +28,15 @@ class Command(BaseCommand):
             return
         report = indexing.check(lambda done, total: self.stderr.write(f"\rchecked {done}", ending=""))
         self.stderr.write("")
-        self.stdout.write(f"items: {report.items}; missing: {len(report.missing)}; stale: {len(report.stale)}; "
-                          f"orphaned: {len(report.orphaned)}")
-        for label, ids in (("missing", report.missing), ("stale", report.stale), ("orphaned", report.orphaned)):
+        self.stdout.write(
+            f"items: {report.items}; missing: {len(report.missing)}; stale: {len(report.stale)}; "
+            f"orphaned: {len(report.orphaned)}"
+        )
+        for label, ids in (
+            ("missing", report.missing),
+            ("stale", report.stale),
+            ("orphaned", report.orphaned),
+        ):
             if ids:
                 self.stdout.write(f"{label}: {', '.join(map(str, ids[:50]))}{' …' if len(ids) > 50 else ''}")
         if not report.ok:

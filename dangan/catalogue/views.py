@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangan.catalogue import filtersets, forms
@@ -90,10 +91,19 @@ class RecordEditView(generic.ObjectEditView):
     def get_form(self, request, obj, data=None):
         initial = {}
         if obj.pk is None:
+            initial = self.sensible_defaults(request)
             for key in ("fonds", "category", "volume", "year", "retention", "org_code"):
                 if request.GET.get(key):
                     initial[key] = request.GET[key]
         return self.form_class(data, instance=obj, user=request.user, initial=initial)
+
+    def sensible_defaults(self, request):
+        """What a part-time archivist would otherwise pick by hand: their only fonds, this year."""
+        defaults = {"year": timezone.localdate().year}
+        fonds = list(Fonds.objects.restrict(request.user, "file").values_list("pk", flat=True)[:2])
+        if len(fonds) == 1:
+            defaults["fonds"] = fonds[0]
+        return defaults
 
 
 class ItemEditView(RecordEditView):

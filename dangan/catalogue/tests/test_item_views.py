@@ -393,3 +393,11 @@ def test_item_list_paginates_and_keeps_filters_in_page_links(world, client_for):
     last = client.get(f"{LIST}?fonds={world.fonds_a.pk}&per_page=10&sort=title&page=3")
     assert titles(last) == [f"分页文件{n:02d}" for n in range(20, 25)]
     assert client.get(f"{LIST}?page=abc").status_code == 200
+
+
+def test_new_item_form_starts_with_the_archivists_only_fonds_and_this_year(world, client_for):
+    from django.utils import timezone
+
+    page = client_for(world.archivist_b).get("/catalogue/items/add/").content.decode()
+    assert f'<option value="{world.fonds_b.pk}" selected>' in page
+    assert f'value="{timezone.localdate().year}"' in page

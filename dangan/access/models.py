@@ -539,6 +539,8 @@ class Effect(AuditedModel):
     entered_by = models.ForeignKey(USER, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-entered_at", "-pk"]
         verbose_name = _("利用效果")
@@ -577,6 +579,8 @@ class Certificate(AuditedModel):
     issued_by = models.ForeignKey(USER, verbose_name=_("出具人"), on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("出具时间"), default=timezone.now)
     revoked = models.BooleanField(_("已作废"), default=False)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-pk"]
@@ -647,6 +651,8 @@ class OpenReview(AuditedModel):
     defer_until = models.PositiveSmallIntegerField(_("延期至（年）"), null=True, blank=True)
     reviewed_by = models.ForeignKey(USER, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(_("审核时间"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reviewed_at", "-pk"]

@@ -7,7 +7,16 @@ from dangan.preservation.models import AcceptedFormat, CheckItem
 class CheckItemAdmin(admin.ModelAdmin):
     """The bureau tunes the four-property check items (DA/T 70) here: enable, disable, choose stages."""
 
-    list_display = ["code", "name", "property", "method", "at_capture", "at_transfer", "at_preservation", "enabled"]
+    list_display = [
+        "code",
+        "name",
+        "property",
+        "method",
+        "at_capture",
+        "at_transfer",
+        "at_preservation",
+        "enabled",
+    ]
     list_editable = ["at_capture", "at_transfer", "at_preservation", "enabled"]
     list_filter = ["property", "enabled"]
 

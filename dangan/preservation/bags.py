@@ -57,10 +57,13 @@ def schema() -> etree.XMLSchema:
 
 # Export ----------------------------------------------------------------------------------------------------
 
+
 def records_of(target) -> tuple[list[Volume], list[Item]]:
     if isinstance(target, Fonds):
-        return (list(Volume.objects.filter(fonds=target).order_by("pk")),
-                list(Item.objects.filter(fonds=target).order_by("pk")))
+        return (
+            list(Volume.objects.filter(fonds=target).order_by("pk")),
+            list(Item.objects.filter(fonds=target).order_by("pk")),
+        )
     if isinstance(target, Volume):
         return [target], list(target.items.order_by("pk"))
     return [], [target]
@@ -74,27 +77,45 @@ def _sub(parent, tag, value=None):
 
 
 def _record_fields(element, record) -> None:
-    for tag, value in [("referenceCode", record.reference_code), ("fonds", record.fonds.number),
-                       ("category", record.category.code), ("year", record.year),
-                       ("retention", record.retention.code), ("orgCode", record.org_code),
-                       ("number", record.number), ("title", record.title), ("creator", record.creator),
-                       ("securityLevel", record.security_level), ("control", record.control),
-                       ("status", record.status), ("remarks", record.remarks),
-                       ("extra", json.dumps(record.extra, ensure_ascii=False, sort_keys=True))]:
+    for tag, value in [
+        ("referenceCode", record.reference_code),
+        ("fonds", record.fonds.number),
+        ("category", record.category.code),
+        ("year", record.year),
+        ("retention", record.retention.code),
+        ("orgCode", record.org_code),
+        ("number", record.number),
+        ("title", record.title),
+        ("creator", record.creator),
+        ("securityLevel", record.security_level),
+        ("control", record.control),
+        ("status", record.status),
+        ("remarks", record.remarks),
+        ("extra", json.dumps(record.extra, ensure_ascii=False, sort_keys=True)),
+    ]:
         _sub(element, tag, value)
     if record.pages is not None:
         _sub(element, "pages", record.pages)
 
 
 def _file_elements(element, record, payload: dict) -> None:
-    files = DigitalFile.objects.complete().filter(**{"item" if isinstance(record, Item) else "volume": record})
+    files = DigitalFile.objects.complete().filter(
+        **{"item" if isinstance(record, Item) else "volume": record}
+    )
     for f in files.order_by("pk"):
         path = f"files/{record.reference_code}/{f.original_name}"
         payload[path] = f
         node = _sub(element, "file")
-        for tag, value in [("path", path), ("name", f.original_name), ("size", f.size), ("role", f.role),
-                           ("mime", f.mime), ("puid", f.puid), ("formatName", f.format_name),
-                           ("sha256", f.sha256)]:
+        for tag, value in [
+            ("path", path),
+            ("name", f.original_name),
+            ("size", f.size),
+            ("role", f.role),
+            ("mime", f.mime),
+            ("puid", f.puid),
+            ("formatName", f.format_name),
+            ("sha256", f.sha256),
+        ]:
             _sub(node, tag, value)
         if f.sm3:
             _sub(node, "sm3", f.sm3)
@@ -103,8 +124,13 @@ def _file_elements(element, record, payload: dict) -> None:
 
 def metadata_xml(volumes, items, payload: dict, creator: str = "") -> etree._Element:
     records = [*volumes, *items]
-    root = etree.Element(f"{{{NS}}}package", nsmap={None: NS}, version="1.0",
-                         created=timezone.now().isoformat(), creator=creator)
+    root = etree.Element(
+        f"{{{NS}}}package",
+        nsmap={None: NS},
+        version="1.0",
+        created=timezone.now().isoformat(),
+        creator=creator,
+    )
     fonds = {r.fonds_id: r.fonds for r in records}
     units = {}
     for f in fonds.values():
@@ -114,10 +140,14 @@ def metadata_xml(volumes, items, payload: dict, creator: str = "") -> etree._Ele
         _sub(node, "code", unit.code), _sub(node, "name", unit.name), _sub(node, "unitType", unit.unit_type)
     for category in {r.category_id: r.category for r in records}.values():
         node = _sub(root, "category")
-        for tag, value in [("code", category.code), ("name", category.name),
-                           ("filingLevel", category.filing_level), ("itemTemplate", category.item_template),
-                           ("volumeTemplate", category.volume_template),
-                           ("volumeItemTemplate", category.volume_item_template)]:
+        for tag, value in [
+            ("code", category.code),
+            ("name", category.name),
+            ("filingLevel", category.filing_level),
+            ("itemTemplate", category.item_template),
+            ("volumeTemplate", category.volume_template),
+            ("volumeItemTemplate", category.volume_item_template),
+        ]:
             _sub(node, tag, value)
     for retention in {r.retention_id: r.retention for r in records}.values():
         node = _sub(root, "retention")
@@ -126,9 +156,16 @@ def metadata_xml(volumes, items, payload: dict, creator: str = "") -> etree._Ele
             _sub(node, "years", retention.years)
     for f in fonds.values():
         node = _sub(root, "fonds")
-        for tag, value in [("number", f.number), ("name", f.name), ("unit", f.unit.code),
-                           ("custodian", f.custodian.code), ("startYear", f.start_year),
-                           ("endYear", f.end_year), ("status", f.status), ("description", f.description)]:
+        for tag, value in [
+            ("number", f.number),
+            ("name", f.name),
+            ("unit", f.unit.code),
+            ("custodian", f.custodian.code),
+            ("startYear", f.start_year),
+            ("endYear", f.end_year),
+            ("status", f.status),
+            ("description", f.description),
+        ]:
             if value is not None:
                 _sub(node, tag, value)
     for volume in volumes:
@@ -136,7 +173,9 @@ def metadata_xml(volumes, items, payload: dict, creator: str = "") -> etree._Ele
         _record_fields(node, volume)
         for tag in ("start_date", "end_date"):
             if getattr(volume, tag):
-                _sub(node, "startDate" if tag == "start_date" else "endDate", getattr(volume, tag).isoformat())
+                _sub(
+                    node, "startDate" if tag == "start_date" else "endDate", getattr(volume, tag).isoformat()
+                )
         _file_elements(node, volume, payload)
     for item in items:
         node = _sub(root, "item")
@@ -161,11 +200,14 @@ def export_bag(target, destination: Path, creator: str = "") -> Path:
     xml_schema = schema()
     if not xml_schema.validate(root):
         raise BagProblem([str(e) for e in xml_schema.error_log])
-    work = Path(tempfile.mkdtemp(prefix="bag-", dir=destination.parent if destination.parent.exists() else None))
+    work = Path(
+        tempfile.mkdtemp(prefix="bag-", dir=destination.parent if destination.parent.exists() else None)
+    )
     try:
         (work / "metadata").mkdir()
-        (work / METADATA).write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                                     pretty_print=True))
+        (work / METADATA).write_bytes(
+            etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        )
         shutil.copyfile(SCHEMA_PATH, work / "metadata" / SCHEMA_PATH.name)
         storage = get_storage()
         for path, f in payload.items():
@@ -173,8 +215,11 @@ def export_bag(target, destination: Path, creator: str = "") -> Path:
             target_path.parent.mkdir(parents=True, exist_ok=True)
             with storage.open(f.storage_key) as source, open(target_path, "wb") as out:
                 shutil.copyfileobj(source, out, 4 * 1024 * 1024)
-        bagit.make_bag(str(work), {"Source-Organization": "Dangan", "External-Description": str(target)[:200]},
-                       checksums=CHECKSUMS)
+        bagit.make_bag(
+            str(work),
+            {"Source-Organization": "Dangan", "External-Description": str(target)[:200]},
+            checksums=CHECKSUMS,
+        )
         if destination.exists():
             destination.rmdir()
         shutil.move(str(work), str(destination))
@@ -184,6 +229,7 @@ def export_bag(target, destination: Path, creator: str = "") -> Path:
 
 
 # Validation ------------------------------------------------------------------------------------------------
+
 
 def validate_bag(path: Path) -> list[str]:
     """Every problem found in the bag at ``path`` (a folder); an empty list for a valid bag."""
@@ -253,6 +299,7 @@ def unpack_zip(archive: Path, into: Path) -> Path:
 
 # Import ----------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class ImportResult:
     volumes: int = 0
@@ -316,39 +363,64 @@ def _ensure_code_tables(root) -> None:
     units = {}
     for node in root.findall(f"{{{NS}}}unit"):
         units[_t(node, "code")] = Unit.objects.get_or_create(
-            code=_t(node, "code"), defaults={"name": _t(node, "name"), "unit_type": _t(node, "unitType")})[0]
+            code=_t(node, "code"), defaults={"name": _t(node, "name"), "unit_type": _t(node, "unitType")}
+        )[0]
     for node in root.findall(f"{{{NS}}}category"):
-        Category.objects.get_or_create(code=_t(node, "code"), defaults={
-            "name": _t(node, "name"), "filing_level": _t(node, "filingLevel"),
-            "item_template": _t(node, "itemTemplate"), "volume_template": _t(node, "volumeTemplate"),
-            "volume_item_template": _t(node, "volumeItemTemplate")})
+        Category.objects.get_or_create(
+            code=_t(node, "code"),
+            defaults={
+                "name": _t(node, "name"),
+                "filing_level": _t(node, "filingLevel"),
+                "item_template": _t(node, "itemTemplate"),
+                "volume_template": _t(node, "volumeTemplate"),
+                "volume_item_template": _t(node, "volumeItemTemplate"),
+            },
+        )
     for node in root.findall(f"{{{NS}}}retention"):
-        Retention.objects.get_or_create(code=_t(node, "code"), defaults={
-            "name": _t(node, "name"), "years": _opt_int(node, "years")})
+        Retention.objects.get_or_create(
+            code=_t(node, "code"), defaults={"name": _t(node, "name"), "years": _opt_int(node, "years")}
+        )
     for node in root.findall(f"{{{NS}}}fonds"):
-        Fonds.objects.get_or_create(number=_t(node, "number"), defaults={
-            "name": _t(node, "name"), "unit": units.get(_t(node, "unit")) or Unit.objects.get(code=_t(node, "unit")),
-            "custodian": units.get(_t(node, "custodian")) or Unit.objects.get(code=_t(node, "custodian")),
-            "start_year": _opt_int(node, "startYear"), "end_year": _opt_int(node, "endYear"),
-            "status": _t(node, "status"), "description": _t(node, "description")})
+        Fonds.objects.get_or_create(
+            number=_t(node, "number"),
+            defaults={
+                "name": _t(node, "name"),
+                "unit": units.get(_t(node, "unit")) or Unit.objects.get(code=_t(node, "unit")),
+                "custodian": units.get(_t(node, "custodian")) or Unit.objects.get(code=_t(node, "custodian")),
+                "start_year": _opt_int(node, "startYear"),
+                "end_year": _opt_int(node, "endYear"),
+                "status": _t(node, "status"),
+                "description": _t(node, "description"),
+            },
+        )
 
 
 def _record_values(model, node) -> dict:
     values = {
         "fonds": Fonds.objects.get(number=_t(node, "fonds")),
         "category": Category.objects.get(code=_t(node, "category")),
-        "year": int(_t(node, "year")), "retention": Retention.objects.get(code=_t(node, "retention")),
-        "org_code": _t(node, "orgCode"), "number": int(_t(node, "number")), "title": _t(node, "title"),
-        "creator": _t(node, "creator"), "security_level": _t(node, "securityLevel"),
-        "control": _t(node, "control"), "status": _t(node, "status"), "remarks": _t(node, "remarks"),
-        "extra": json.loads(_t(node, "extra") or "{}"), "pages": _opt_int(node, "pages"),
+        "year": int(_t(node, "year")),
+        "retention": Retention.objects.get(code=_t(node, "retention")),
+        "org_code": _t(node, "orgCode"),
+        "number": int(_t(node, "number")),
+        "title": _t(node, "title"),
+        "creator": _t(node, "creator"),
+        "security_level": _t(node, "securityLevel"),
+        "control": _t(node, "control"),
+        "status": _t(node, "status"),
+        "remarks": _t(node, "remarks"),
+        "extra": json.loads(_t(node, "extra") or "{}"),
+        "pages": _opt_int(node, "pages"),
     }
     if model is Volume:
         values.update(start_date=_opt_date(node, "startDate"), end_date=_opt_date(node, "endDate"))
     else:
         volume_code = _t(node, "volume", None)
-        values.update(volume=Volume.objects.get(reference_code=volume_code) if volume_code else None,
-                      document_number=_t(node, "documentNumber"), date=_opt_date(node, "date"))
+        values.update(
+            volume=Volume.objects.get(reference_code=volume_code) if volume_code else None,
+            document_number=_t(node, "documentNumber"),
+            date=_opt_date(node, "date"),
+        )
     return values
 
 
@@ -359,14 +431,22 @@ def _ensure_record(model, node, result):
     if existing is not None:
         different = [k for k, v in values.items() if getattr(existing, k) != v]
         if different:
-            raise BagProblem([_("档号 %(code)s 已存在且著录不同：%(fields)s")
-                              % {"code": code, "fields": ", ".join(different)}])
+            raise BagProblem(
+                [
+                    _("档号 %(code)s 已存在且著录不同：%(fields)s")
+                    % {"code": code, "fields": ", ".join(different)}
+                ]
+            )
         return existing
     record = model(**values)
     record.save()
     if record.reference_code != code:
-        raise BagProblem([_("档号 %(code)s 导入后成为 %(new)s：门类的档号模板不同")
-                          % {"code": code, "new": record.reference_code}])
+        raise BagProblem(
+            [
+                _("档号 %(code)s 导入后成为 %(new)s：门类的档号模板不同")
+                % {"code": code, "new": record.reference_code}
+            ]
+        )
     if model is Volume:
         result.volumes += 1
     else:
@@ -387,8 +467,13 @@ def _import_files(node, record, data: Path, user, result) -> None:
             if relative.is_absolute() or ".." in relative.parts:
                 raise BagProblem([_("元数据中的路径“%(path)s”指向包外") % {"path": relative}])
             with open(data / relative, "rb") as stream:
-                row = batch.add(record, stream, _t(file_node, "name"), _t(file_node, "role") or FileRole.ORIGINAL,
-                                expected_sha256=_t(file_node, "sha256"))
+                row = batch.add(
+                    record,
+                    stream,
+                    _t(file_node, "name"),
+                    _t(file_node, "role") or FileRole.ORIGINAL,
+                    expected_sha256=_t(file_node, "sha256"),
+                )
             # The bag's sm3 manifest was checked against the payload by validate_bag: it is verified.
             row.sm3 = _t(file_node, "sm3") or None
             row.created_at = datetime.datetime.fromisoformat(_t(file_node, "created"))
@@ -407,8 +492,10 @@ def _import_by_folder(bag, data: Path, user) -> ImportResult:
             continue
         groups.setdefault(parts[1], []).append(name)
     for code, names in sorted(groups.items()):
-        record = Item.objects.filter(reference_code=code).first() or \
-            Volume.objects.filter(reference_code=code).first()
+        record = (
+            Item.objects.filter(reference_code=code).first()
+            or Volume.objects.filter(reference_code=code).first()
+        )
         if record is None:
             result.problems.append(_("找不到档号为 %(code)s 的件或案卷") % {"code": code})
             continue
@@ -416,8 +503,12 @@ def _import_by_folder(bag, data: Path, user) -> ImportResult:
             with ingest_batch(user, identify=False) as batch:
                 for name in sorted(names):
                     with open(bag.path + "/" + name, "rb") as stream:
-                        batch.add(record, stream, "/".join(PurePosixPath(name).parts[2:]),
-                                  expected_sha256=sha256.get(name, {}).get("sha256"))
+                        batch.add(
+                            record,
+                            stream,
+                            "/".join(PurePosixPath(name).parts[2:]),
+                            expected_sha256=sha256.get(name, {}).get("sha256"),
+                        )
                     result.files += 1
         except IngestError as e:
             result.problems.append(f"{code}: {e}")

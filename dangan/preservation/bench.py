@@ -26,17 +26,26 @@ def add_arguments(parser):
     parser.add_argument("--small-count", type=int, default=10_000)
     parser.add_argument("--small-size", type=int, default=4096, help="bytes per small file")
     parser.add_argument("--ocr-pages", type=int, default=3)
-    parser.add_argument("--skip", action="append", default=[], choices=["large", "small", "fixity", "sm3", "ocr"])
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["large", "small", "fixity", "sm3", "ocr"]
+    )
     parser.add_argument("--dir", default=None, help="scratch folder (default: inside the data folder)")
 
 
 def run(options, write):
     scratch = Path(tempfile.mkdtemp(prefix="bench-ingest-", dir=options["dir"] or settings.DATA_DIR))
-    write(f"scratch folder {scratch} · {os.cpu_count()} cores · {shutil.disk_usage(scratch).free / GiB:.0f} GiB free")
+    write(
+        f"scratch folder {scratch} · {os.cpu_count()} cores · "
+        f"{shutil.disk_usage(scratch).free / GiB:.0f} GiB free"
+    )
     store = scratch / "store"
     original_storage = settings.DANGAN_STORAGE
-    settings.DANGAN_STORAGE = {**original_storage, "backend": "disk", "root": store,
-                               "staging_dir": store / ".staging"}
+    settings.DANGAN_STORAGE = {
+        **original_storage,
+        "backend": "disk",
+        "root": store,
+        "staging_dir": store / ".staging",
+    }
     from dangan.preservation.storage import reset_storage
 
     reset_storage()
@@ -61,12 +70,18 @@ def run(options, write):
 
 # Catalogue rows for the benchmark ------------------------------------------------------------------------
 
+
 def _catalogue():
     from dangan.testing import make_category, make_fonds, make_retention, make_unit
 
     unit = make_unit("基准测试单位", code=f"BENCH{os.getpid()}")
-    return {"unit": unit, "fonds": make_fonds(unit, f"BN{os.getpid() % 100000}"), "category": make_category(),
-            "retention": make_retention(), "items": []}
+    return {
+        "unit": unit,
+        "fonds": make_fonds(unit, f"BN{os.getpid() % 100000}"),
+        "category": make_category(),
+        "retention": make_retention(),
+        "items": [],
+    }
 
 
 def _items(world, count):
@@ -89,6 +104,7 @@ def _remove_catalogue(world):
 
 
 # Large files ---------------------------------------------------------------------------------------------
+
 
 def _make_file(path: Path, size: int, seed: int) -> None:
     block = os.urandom(64 * MiB)
@@ -141,15 +157,20 @@ def _large(scratch, world, options, write):
         with open(path, "rb") as stream:
             ingest_file(item, stream, path.name)
     ingest_seconds = time.perf_counter() - started
-    write(f"raw sha256sum + cp + sync: {raw_seconds:.1f} s ({total / MiB / raw_seconds:.0f} MiB/s)"
-          f"{' from a cold cache' if cold else ''}")
-    write(f"dangan ingest (sha256 while writing, fsync, identify, commit): {ingest_seconds:.1f} s "
-          f"({total / MiB / ingest_seconds:.0f} MiB/s)")
+    write(
+        f"raw sha256sum + cp + sync: {raw_seconds:.1f} s ({total / MiB / raw_seconds:.0f} MiB/s)"
+        f"{' from a cold cache' if cold else ''}"
+    )
+    write(
+        f"dangan ingest (sha256 while writing, fsync, identify, commit): {ingest_seconds:.1f} s "
+        f"({total / MiB / ingest_seconds:.0f} MiB/s)"
+    )
     write(f"ingest speed / raw speed: {raw_seconds / ingest_seconds * 100:.0f} % (target ≥ 80 %)")
     shutil.rmtree(source)
 
 
 # Small files ---------------------------------------------------------------------------------------------
+
 
 def _small(scratch, world, options, write):
     from dangan.preservation.folders import ingest_folder
@@ -172,12 +193,16 @@ def _small(scratch, world, options, write):
     started = time.perf_counter()
     result = ingest_folder(source, world["fonds"])
     seconds = time.perf_counter() - started
-    write(f"{result.files} files in {seconds:.1f} s: {result.files / seconds:.0f} files/s (target ≥ 200 files/s)"
-          + (f"; problems: {result.problems[:3]}" if result.problems else ""))
+    write(
+        f"{result.files} files in {seconds:.1f} s: {result.files / seconds:.0f} files/s "
+        "(target ≥ 200 files/s)"
+        + (f"; problems: {result.problems[:3]}" if result.problems else "")
+    )
     shutil.rmtree(source)
 
 
 # Fixity --------------------------------------------------------------------------------------------------
+
 
 def _raw_hash_rate(paths) -> float:
     total, started = 0, time.perf_counter()
@@ -209,20 +234,27 @@ def _fixity(scratch, write):
     started = time.perf_counter()
     subprocess.run(["sha256sum", *map(str, paths[:50])], check=True, capture_output=True)
     sample = sum(p.stat().st_size for p in paths[:50])
-    write(f"raw sha256sum, one core, first {min(50, len(paths))} files: "
-          f"{sample / (time.perf_counter() - started) / 1e6:.0f} MB/s")
+    write(
+        f"raw sha256sum, one core, first {min(50, len(paths))} files: "
+        f"{sample / (time.perf_counter() - started) / 1e6:.0f} MB/s"
+    )
     processes = os.cpu_count() or 1
     report = audit(files, processes=processes)
     per_core = report.bytes / report.seconds / processes
     write(f"dangan fixity audit: {report.summary()}")
-    write(f"per core: {per_core / 1e6:.0f} MB/s = {per_core / raw * 100:.0f} % of raw hashing per core "
-          "(target ≥ 80 %)")
+    write(
+        f"per core: {per_core / 1e6:.0f} MB/s = {per_core / raw * 100:.0f} % of raw hashing per core "
+        "(target ≥ 80 %)"
+    )
     sha = subprocess.run(["sha256sum", str(paths[0])], capture_output=True, text=True)
-    write(f"(check: sha256sum agrees with the stored digest of one file: "
-          f"{sha.stdout.split()[0] == paths[0].name})")
+    write(
+        f"(check: sha256sum agrees with the stored digest of one file: "
+        f"{sha.stdout.split()[0] == paths[0].name})"
+    )
 
 
 # SM3 -----------------------------------------------------------------------------------------------------
+
 
 def _sm3(scratch, write):
     from dangan.preservation import hashing
@@ -231,8 +263,11 @@ def _sm3(scratch, write):
     _make_file(path, 1 * GiB, 99)
     write("\n== SM3 of 1 GiB")
     rates = {}
-    for label, algo, fallback in [("hashlib sha256", "sha256", False), ("hashlib sm3 (OpenSSL)", "sm3", False),
-                                  ("cryptography sm3", "sm3", True)]:
+    for label, algo, fallback in [
+        ("hashlib sha256", "sha256", False),
+        ("hashlib sm3 (OpenSSL)", "sm3", False),
+        ("cryptography sm3", "sm3", True),
+    ]:
         saved = hashing.HAS_OPENSSL_SM3
         hashing.HAS_OPENSSL_SM3 = saved and not fallback
         started = time.perf_counter()
@@ -244,14 +279,17 @@ def _sm3(scratch, write):
     done = subprocess.run(["openssl", "dgst", "-sm3", str(path)], capture_output=True, text=True)
     if done.returncode == 0:
         openssl = GiB / (time.perf_counter() - started)
-        write(f"openssl dgst -sm3: {openssl / 1e6:.0f} MB/s; dangan's sm3 = "
-              f"{rates['hashlib sm3 (OpenSSL)'] / openssl * 100:.0f} % of it")
+        write(
+            f"openssl dgst -sm3: {openssl / 1e6:.0f} MB/s; dangan's sm3 = "
+            f"{rates['hashlib sm3 (OpenSSL)'] / openssl * 100:.0f} % of it"
+        )
     else:
         write(f"openssl dgst -sm3 unavailable: {done.stderr.strip()[:100]}")
     path.unlink()
 
 
 # OCR -----------------------------------------------------------------------------------------------------
+
 
 def _ocr(options, write):
     import io
@@ -263,7 +301,11 @@ def _ocr(options, write):
     write(f"\n== OCR of {options['ocr_pages']} A4 pages at 200 dpi (1654 × 2339), Chinese and Latin text")
     font_path = _cjk_font()
     font = ImageFont.truetype(font_path, 36) if font_path else ImageFont.load_default(size=36)
-    line = "关于做好二〇二三年度档案归档工作的通知 Archive notice 2023" if font_path else "Archive notice 2023 line"
+    line = (
+        "关于做好二〇二三年度档案归档工作的通知 Archive notice 2023"
+        if font_path
+        else "Archive notice 2023 line"
+    )
     pages = []
     for p in range(options["ocr_pages"]):
         image = Image.new("L", (1654, 2339), 255)
@@ -280,15 +322,20 @@ def _ocr(options, write):
     expected = "".join(f"{1}-{row + 1} {line}" for row in range(40)).replace(" ", "")
     got = texts[0].replace("\n", "").replace(" ", "")
     matched = sum(1 for ch in set(expected) if ch in got) / len(set(expected))
-    write(f"{seconds:.2f} s per A4 page; {'with a CJK font' if font_path else 'Latin only (no CJK font here)'}; "
-          f"{matched * 100:.0f} % of the distinct characters of page 1 found")
+    write(
+        f"{seconds:.2f} s per A4 page; "
+        f"{'with a CJK font' if font_path else 'Latin only (no CJK font here)'}; "
+        f"{matched * 100:.0f} % of the distinct characters of page 1 found"
+    )
 
 
 def _cjk_font():
     for folder in ("/usr/share/fonts", "/usr/local/share/fonts"):
         for path in Path(folder).rglob("*") if Path(folder).exists() else []:
             name = path.name.lower()
-            if path.suffix.lower() in (".ttc", ".ttf", ".otf") and any(k in name for k in ("cjk", "wqy", "noto")):
+            if path.suffix.lower() in (".ttc", ".ttf", ".otf") and any(
+                k in name for k in ("cjk", "wqy", "noto")
+            ):
                 if "cjk" in name or "wqy" in name:
                     return str(path)
     return None

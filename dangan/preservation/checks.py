@@ -38,6 +38,7 @@ class Context:
 
 # File checks -----------------------------------------------------------------------------------------------
 
+
 def check_fixity(f: DigitalFile, ctx: Context):
     if not f.storage_key.endswith(f.sha256):
         return FAIL, _("存储键与 SHA-256 不一致")
@@ -66,10 +67,15 @@ def check_file_consistent(f: DigitalFile, ctx: Context):
 
 def check_provenance(f: DigitalFile, ctx: Context):
     events = {e.event_type for e in f.events.all()}
-    missing = [t for t in (EventType.CAPTURE, EventType.MESSAGE_DIGEST, EventType.FORMAT_IDENTIFICATION)
-               if t not in events]
+    missing = [
+        t
+        for t in (EventType.CAPTURE, EventType.MESSAGE_DIGEST, EventType.FORMAT_IDENTIFICATION)
+        if t not in events
+    ]
     if missing:
-        return FAIL, _("缺少过程记录：%(list)s") % {"list": "、".join(str(EventType(t).label) for t in missing)}
+        return FAIL, _("缺少过程记录：%(list)s") % {
+            "list": "、".join(str(EventType(t).label) for t in missing)
+        }
     if f.created_by_id is None:
         return WARN, _("捕获人未记录（命令行或系统导入）")
     return PASS, ""
@@ -130,8 +136,15 @@ def check_scan_resolution(f: DigitalFile, ctx: Context):
 
 def check_no_executable(f: DigitalFile, ctx: Context):
     c = f.characterisation
-    found = [label for key, label in (("javascript", _("JavaScript 脚本")), ("launch_actions", _("启动动作")),
-                                      ("macros", _("宏"))) if c.get(key)]
+    found = [
+        label
+        for key, label in (
+            ("javascript", _("JavaScript 脚本")),
+            ("launch_actions", _("启动动作")),
+            ("macros", _("宏")),
+        )
+        if c.get(key)
+    ]
     if c.get("unsafe"):
         found.append(c.get("error", _("不安全的压缩包")))
     if found:
@@ -162,6 +175,7 @@ def check_virus(f: DigitalFile, ctx: Context):
 
 # Record checks ---------------------------------------------------------------------------------------------
 
+
 def check_files_present(record, files, ctx: Context):
     originals = [f for f in files if f.role == FileRole.ORIGINAL]
     if not originals:
@@ -187,8 +201,12 @@ def check_metadata_valid(record, files, ctx: Context):
 
 
 def check_required_metadata(record, files, ctx: Context):
-    required = [("title", _("题名")), ("reference_code", _("档号")), ("year", _("年度")),
-                ("retention_id", _("保管期限"))]
+    required = [
+        ("title", _("题名")),
+        ("reference_code", _("档号")),
+        ("year", _("年度")),
+        ("retention_id", _("保管期限")),
+    ]
     if isinstance(record, Item):
         required += [("creator", _("责任者")), ("date", _("日期"))]
     missing = [label for name, label in required if not getattr(record, name, None)]
@@ -206,24 +224,37 @@ def check_page_count(record, files, ctx: Context):
 
 
 FILE_CHECKS = {
-    "fixity": check_fixity, "file_consistent": check_file_consistent, "provenance": check_provenance,
-    "format_identified": check_format_identified, "format_accepted": check_format_accepted,
-    "opens": check_opens, "not_encrypted": check_not_encrypted, "fonts_embedded": check_fonts_embedded,
-    "scan_resolution": check_scan_resolution, "no_executable": check_no_executable,
-    "storage_readable": check_storage_readable, "virus_scan": check_virus,
+    "fixity": check_fixity,
+    "file_consistent": check_file_consistent,
+    "provenance": check_provenance,
+    "format_identified": check_format_identified,
+    "format_accepted": check_format_accepted,
+    "opens": check_opens,
+    "not_encrypted": check_not_encrypted,
+    "fonts_embedded": check_fonts_embedded,
+    "scan_resolution": check_scan_resolution,
+    "no_executable": check_no_executable,
+    "storage_readable": check_storage_readable,
+    "virus_scan": check_virus,
 }
 RECORD_CHECKS = {
-    "files_present": check_files_present, "metadata_valid": check_metadata_valid,
-    "required_metadata": check_required_metadata, "page_count": check_page_count,
+    "files_present": check_files_present,
+    "metadata_valid": check_metadata_valid,
+    "required_metadata": check_required_metadata,
+    "page_count": check_page_count,
 }
 WORST = {FAIL: 3, WARN: 2, PASS: 1, SKIP: 0}
 
 
-def run_checks(files, stage: str = Stage.CAPTURE, title: str = "", user=None, rehash: bool = False) -> CheckRun:
-    """Run the enabled check items of ``stage`` over ``files`` and their items/volumes; record every result."""
+def run_checks(
+    files, stage: str = Stage.CAPTURE, title: str = "", user=None, rehash: bool = False
+) -> CheckRun:
+    """Run the enabled check items of ``stage`` over ``files`` and their items/volumes; record all results."""
     items = [c for c in CheckItem.objects.filter(enabled=True) if c.applies_to(stage)]
     ctx = Context(stage, rehash=rehash)
-    run = CheckRun.objects.create(stage=stage, title=title, started_by=user if getattr(user, "pk", None) else None)
+    run = CheckRun.objects.create(
+        stage=stage, title=title, started_by=user if getattr(user, "pk", None) else None
+    )
     files = list(files.select_related("item", "volume").prefetch_related("events"))
     results, per_file = [], defaultdict(list)
     by_record = defaultdict(list)
@@ -233,8 +264,17 @@ def run_checks(files, stage: str = Stage.CAPTURE, title: str = "", user=None, re
             if check_item.method in FILE_CHECKS:
                 outcome, message = _safely(FILE_CHECKS[check_item.method], f, ctx)
                 per_file[f.pk].append(outcome)
-                results.append(CheckResult(run=run, file=f, item_id=f.item_id, volume_id=f.volume_id,
-                                           check_item=check_item, outcome=outcome, message=message[:500]))
+                results.append(
+                    CheckResult(
+                        run=run,
+                        file=f,
+                        item_id=f.item_id,
+                        volume_id=f.volume_id,
+                        check_item=check_item,
+                        outcome=outcome,
+                        message=message[:500],
+                    )
+                )
     for (kind, pk), record_files in by_record.items():
         record = record_files[0].record
         all_files = list(DigitalFile.objects.complete().filter(**{kind: pk}))
@@ -243,8 +283,15 @@ def run_checks(files, stage: str = Stage.CAPTURE, title: str = "", user=None, re
                 outcome, message = _safely(RECORD_CHECKS[check_item.method], record, all_files, ctx)
                 for f in record_files:
                     per_file[f.pk].append(outcome)
-                results.append(CheckResult(run=run, **{f"{kind}_id": pk}, check_item=check_item,
-                                           outcome=outcome, message=message[:500]))
+                results.append(
+                    CheckResult(
+                        run=run,
+                        **{f"{kind}_id": pk},
+                        check_item=check_item,
+                        outcome=outcome,
+                        message=message[:500],
+                    )
+                )
     _record_run(run, files, results, per_file)
     return run
 
@@ -262,10 +309,16 @@ def _record_run(run, files, results, per_file) -> None:
     for f in files:
         worst = max(per_file[f.pk], key=WORST.get, default=SKIP)
         counts = {o: per_file[f.pk].count(o) for o in (PASS, WARN, FAIL)}
-        events.append(PreservationEvent(file=f, event_type=EventType.VALIDATION, agent=agent,
-                                        outcome=worst if worst != SKIP else PASS,
-                                        detail=f"{run.get_stage_display()} #{run.pk}: {counts}",
-                                        data={"run": run.pk}))
+        events.append(
+            PreservationEvent(
+                file=f,
+                event_type=EventType.VALIDATION,
+                agent=agent,
+                outcome=worst if worst != SKIP else PASS,
+                detail=f"{run.get_stage_display()} #{run.pk}: {counts}",
+                data={"run": run.pk},
+            )
+        )
         if worst == FAIL:
             run.failed += 1
         elif worst == WARN:
@@ -283,8 +336,11 @@ def _record_run(run, files, results, per_file) -> None:
 def latest_results(record) -> list[CheckResult]:
     """The newest result of every check item for a record and its files (an item's report)."""
     kind = "item" if isinstance(record, Item) else "volume"
-    results = (CheckResult.objects.filter(**{kind: record}).select_related("check_item", "file", "run")
-               .order_by("-run__started_at", "-run_id"))
+    results = (
+        CheckResult.objects.filter(**{kind: record})
+        .select_related("check_item", "file", "run")
+        .order_by("-run__started_at", "-run_id")
+    )
     newest, seen = [], set()
     for result in results:
         key = (result.file_id, result.check_item_id)

@@ -106,7 +106,8 @@ class _OCR:
                 logging.getLogger("RapidOCR").setLevel(logging.WARNING)
                 from rapidocr import RapidOCR
 
-                cls._engine = RapidOCR()
+                # No text-direction classifier: scans are upright pages, and it costs a quarter of the time.
+                cls._engine = RapidOCR(params={"Global.use_cls": False})
             return cls._engine
 
 
@@ -163,8 +164,9 @@ def extract_file(row: DigitalFile) -> None:
         row.text_status = TextStatus.FAILED
         outcome, detail = Outcome.FAILURE, f"{type(e).__name__}: {e}"[:1000]
     DigitalFile.objects.filter(pk=row.pk).update(text=row.text, text_status=row.text_status)
-    PreservationEvent.objects.create(file=row, event_type=EventType.TEXT_EXTRACTION, agent=default_agent(),
-                                     outcome=outcome, detail=detail)
+    PreservationEvent.objects.create(
+        file=row, event_type=EventType.TEXT_EXTRACTION, agent=default_agent(), outcome=outcome, detail=detail
+    )
 
 
 def refresh_full_text(item) -> None:
@@ -175,8 +177,13 @@ def refresh_full_text(item) -> None:
 
 
 def extract_pending(progress=None) -> dict:
-    todo = list(DigitalFile.objects.complete().filter(text_status=TextStatus.PENDING)
-                .exclude(role=FileRole.EXTRACTED_TEXT).select_related("item").order_by("pk"))
+    todo = list(
+        DigitalFile.objects.complete()
+        .filter(text_status=TextStatus.PENDING)
+        .exclude(role=FileRole.EXTRACTED_TEXT)
+        .select_related("item")
+        .order_by("pk")
+    )
     items = {}
     for number, row in enumerate(todo, 1):
         extract_file(row)
@@ -190,13 +197,37 @@ def extract_pending(progress=None) -> dict:
 
 
 def thumbnail(row: DigitalFile, size: int = 256) -> bytes | None:
-    """A JPEG thumbnail of an image file (an access copy made on demand and cached by the caller)."""
-    if not row.is_image:
-        return None
+    """A JPEG thumbnail (an access copy made on demand): of an image, or of the scan on a PDF's first page.
+
+    A PDF with only vector text has no thumbnail: rendering it needs a PDF renderer Dangan does not ship.
+    """
     from PIL import Image
 
-    with local_copy(row) as path, Image.open(path) as image:
-        image.thumbnail((size, size))
-        out = io.BytesIO()
-        image.convert("RGB").save(out, "JPEG", quality=80)
+    if not (row.is_image or row.is_pdf):
+        return None
+    with local_copy(row) as path:
+        if row.is_pdf:
+            data = _first_page_image(path)
+            if data is None:
+                return None
+            source = io.BytesIO(data)
+        else:
+            source = path
+        with Image.open(source) as image:
+            image.thumbnail((size, size))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
     return out.getvalue()
+
+
+def _first_page_image(path: str) -> bytes | None:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted or not reader.pages:
+            return None
+        images = reader.pages[0].images
+        return images[0].data if images else None
+    except Exception:  # a damaged PDF simply has no thumbnail
+        return None

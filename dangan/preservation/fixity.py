@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -14,34 +15,9 @@ from django.utils import timezone
 
 from dangan.core.choices import AuditAction
 from dangan.core.models import append, new_entry
-from dangan.preservation import hashing
+from dangan.preservation import fixity_worker
 from dangan.preservation.choices import EventType, FileStatus, Outcome
 from dangan.preservation.models import DigitalFile, PreservationEvent, default_agent
-from dangan.preservation.storage import BlobMissing, build_storage
-
-_worker_storage = None
-
-
-def _init_worker(config):
-    global _worker_storage
-    _worker_storage = build_storage(config)
-
-
-def _hash_one(task):
-    pk, key, algorithms = task
-    started = time.perf_counter()
-    try:
-        path = _worker_storage.local_path(key)
-        if path is not None:
-            result = hashing.digest_file(path, algorithms)
-        else:
-            with _worker_storage.open(key) as stream:
-                result = hashing.digest_stream(stream, algorithms)
-    except (BlobMissing, FileNotFoundError):
-        return pk, None, time.perf_counter() - started
-    except OSError as e:
-        return pk, {"error": str(e)}, time.perf_counter() - started
-    return pk, result, time.perf_counter() - started
 
 
 @dataclass
@@ -59,9 +35,12 @@ class AuditReport:
         return self.bytes / 1e6 / self.seconds if self.seconds else 0.0
 
     def summary(self) -> str:
-        return (f"{self.files} files, {self.bytes / 1e6:.1f} MB in {self.seconds:.2f} s "
-                f"({self.mb_per_second:.0f} MB/s, {self.files / self.seconds if self.seconds else 0:.0f} files/s, "
-                f"{self.processes} processes): {self.ok} ok, {self.damaged} damaged, {self.missing} missing")
+        return (
+            f"{self.files} files, {self.bytes / 1e6:.1f} MB in {self.seconds:.2f} s "
+            f"({self.mb_per_second:.0f} MB/s, "
+            f"{self.files / self.seconds if self.seconds else 0:.0f} files/s, "
+            f"{self.processes} processes): {self.ok} ok, {self.damaged} damaged, {self.missing} missing"
+        )
 
 
 def audit(queryset=None, processes: int | None = None, sm3: bool = False, progress=None) -> AuditReport:
@@ -75,9 +54,11 @@ def audit(queryset=None, processes: int | None = None, sm3: bool = False, progre
     report = AuditReport(processes=processes or os.cpu_count() or 1)
     started = time.perf_counter()
     pending_events, pending_alerts, updates = [], [], {}
-    context = multiprocessing.get_context("fork")
-    with context.Pool(report.processes, initializer=_init_worker, initargs=(settings.DANGAN_STORAGE,)) as pool:
-        for pk, result, _seconds in pool.imap_unordered(_hash_one, tasks, chunksize=8):
+    # Spawned, not forked: the caller may be a process with threads (the job thread of ``dangan up``).
+    context = multiprocessing.get_context("spawn")
+    config = {k: str(v) if isinstance(v, Path) else v for k, v in settings.DANGAN_STORAGE.items()}
+    with context.Pool(report.processes, initializer=fixity_worker.init, initargs=(config,)) as pool:
+        for pk, result, _seconds in pool.imap_unordered(fixity_worker.hash_one, tasks, chunksize=8):
             row = rows[pk]
             _judge(row, result, report, pending_events, pending_alerts, updates)
             if progress:
@@ -98,24 +79,41 @@ def _judge(row, result, report, events, alerts, updates) -> None:
         status, outcome = FileStatus.MISSING, Outcome.FAILURE
     else:
         report.bytes += result["size"]
-        mismatches = [name for name in ("sha256", "sm3")
-                      if name in result and getattr(row, name) and result[name] != getattr(row, name)]
+        mismatches = [
+            name
+            for name in ("sha256", "sm3")
+            if name in result and getattr(row, name) and result[name] != getattr(row, name)
+        ]
         if result["size"] != row.size:
             mismatches.append("size")
         if mismatches:
             report.damaged += 1
             detail = "digest mismatch: " + ", ".join(
-                f"{n} recorded {getattr(row, n)} found {result[n]}" for n in mismatches)
+                f"{n} recorded {getattr(row, n)} found {result[n]}" for n in mismatches
+            )
             status, outcome = FileStatus.DAMAGED, Outcome.FAILURE
         else:
             report.ok += 1
             detail, status, outcome = "digests match", FileStatus.COMPLETE, Outcome.SUCCESS
-    events.append(PreservationEvent(file_id=row.pk, event_type=EventType.FIXITY_CHECK, agent=agent,
-                                    outcome=outcome, detail=detail[:1000]))
+    events.append(
+        PreservationEvent(
+            file_id=row.pk,
+            event_type=EventType.FIXITY_CHECK,
+            agent=agent,
+            outcome=outcome,
+            detail=detail[:1000],
+        )
+    )
     updates.setdefault(status, []).append(row.pk)
     if outcome == Outcome.FAILURE and row.status != status:
-        alerts.append(new_entry(AuditAction.ACTION, row, message=f"fixity alert: {detail}"[:500],
-                                changes={"status": {"before": row.status, "after": status}}))
+        alerts.append(
+            new_entry(
+                AuditAction.ACTION,
+                row,
+                message=f"fixity alert: {detail}"[:500],
+                changes={"status": {"before": row.status, "after": status}},
+            )
+        )
 
 
 def _flush(events, alerts, updates) -> None:

@@ -85,10 +85,14 @@ def ingest_folder(root, fonds: Fonds, user=None, sheet=None, progress=None) -> F
     result = FolderResult()
     total = sum(len(files) for files in groups.values())
     for code, files in groups.items():
-        record = (Item.objects.filter(fonds=fonds, reference_code=code).first()
-                  or Volume.objects.filter(fonds=fonds, reference_code=code).first())
+        record = (
+            Item.objects.filter(fonds=fonds, reference_code=code).first()
+            or Volume.objects.filter(fonds=fonds, reference_code=code).first()
+        )
         if record is None:
-            result.problems.append(_("全宗 %(fonds)s 中找不到档号 %(code)s") % {"fonds": fonds.number, "code": code})
+            result.problems.append(
+                _("全宗 %(fonds)s 中找不到档号 %(code)s") % {"fonds": fonds.number, "code": code}
+            )
             continue
         try:
             _ingest_record(record, files, user, result)

@@ -50,8 +50,11 @@ class _Fido:
             if cls._instance is None:
                 from fido.fido import Fido
 
-                cls._instance = Fido(quiet=True, handle_matches=cls._collect,
-                                     format_files=["formats-v109.xml", "format_extensions.xml"])
+                cls._instance = Fido(
+                    quiet=True,
+                    handle_matches=cls._collect,
+                    format_files=["formats-v109.xml", "format_extensions.xml"],
+                )
             cls._matches, cls._matchtype = [], ""
             # FIDO writes warnings (a 0-byte file …) to stderr; they are in our result instead.
             with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
@@ -75,8 +78,10 @@ def is_ofd(path) -> bool:
         with zipfile.ZipFile(path) as zf:
             if "OFD.xml" not in zf.namelist():
                 return False
-            root = etree.fromstring(read_member(zf, "OFD.xml", limit=16 * 1024 * 1024),
-                                    etree.XMLParser(resolve_entities=False, no_network=True))
+            root = etree.fromstring(
+                read_member(zf, "OFD.xml", limit=16 * 1024 * 1024),
+                etree.XMLParser(resolve_entities=False, no_network=True),
+            )
             return (etree.QName(root).namespace or "").startswith(OFD_NAMESPACE)
     except (zipfile.BadZipFile, OSError, etree.XMLSyntaxError, UnsafeContainer, KeyError):
         return False
@@ -99,8 +104,12 @@ def _identify_with_fido(path: str) -> FormatInfo | None:
     if not matches or matchtype == "extension":
         return None
     fmt = matches[0][0]
-    return FormatInfo(puid=_text(fmt, "puid"), format_name=_text(fmt, "name"), mime=_text(fmt, "mime"),
-                      method=f"fido {matchtype}")
+    return FormatInfo(
+        puid=_text(fmt, "puid"),
+        format_name=_text(fmt, "name"),
+        mime=_text(fmt, "mime"),
+        method=f"fido {matchtype}",
+    )
 
 
 def _identify_with_puremagic(path: str) -> FormatInfo:
@@ -147,6 +156,7 @@ def _extension_lies(filename: str, info: FormatInfo) -> bool:
 
 
 # Characterisation ------------------------------------------------------------------------------------------
+
 
 def characterise(path, info: FormatInfo) -> dict:
     """What a preservation check needs to know about the content: pages, pixels, DPI, encryption, risks."""
@@ -307,19 +317,26 @@ def characterise_office(path: str) -> dict:
         names = zf.namelist()
         bad = zf.testzip()
     macros = any(n.lower().endswith("vbaproject.bin") for n in names)
-    return {"opens": bad is None, "error": f"damaged member {bad}" if bad else "", "macros": macros,
-            "encrypted": False}
+    return {
+        "opens": bad is None,
+        "error": f"damaged member {bad}" if bad else "",
+        "macros": macros,
+        "encrypted": False,
+    }
 
 
 def characterise_wav(path: str) -> dict:
     with wave.open(path) as w:
         frames, rate = w.getnframes(), w.getframerate()
-        return {"opens": True, "duration": round(frames / rate, 3) if rate else None, "sample_rate": rate,
-                "channels": w.getnchannels()}
+        return {
+            "opens": True,
+            "duration": round(frames / rate, 3) if rate else None,
+            "sample_rate": rate,
+            "channels": w.getnchannels(),
+        }
 
 
 def is_encrypted_office(path) -> bool:
     """Password-protected DOCX/XLSX are OLE compound files (EncryptedPackage), not zips."""
     with open(path, "rb") as f:
         return f.read(8) == bytes.fromhex("D0CF11E0A1B11AE1")
-

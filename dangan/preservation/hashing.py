@@ -1,4 +1,5 @@
-"""Streaming digests: SHA-256 from hashlib, SM3 (GB/T 32905) from OpenSSL through hashlib, else cryptography."""
+"""Streaming digests: SHA-256 from hashlib; SM3 (GB/T 32905) from OpenSSL through hashlib, else from the
+``cryptography`` package."""
 
 import hashlib
 from typing import BinaryIO

@@ -30,14 +30,22 @@ def compute_sm3(run: JobRun) -> dict:
         with transaction.atomic():
             if digests["sha256"] != sha256:
                 DigitalFile.objects.filter(pk=pk).update(status=FileStatus.DAMAGED)
-                PreservationEvent.objects.create(file_id=pk, event_type=EventType.FIXITY_CHECK,
-                                                 agent=default_agent(), outcome="failure",
-                                                 detail="SHA-256 changed before SM3 was computed")
+                PreservationEvent.objects.create(
+                    file_id=pk,
+                    event_type=EventType.FIXITY_CHECK,
+                    agent=default_agent(),
+                    outcome="failure",
+                    detail="SHA-256 changed before SM3 was computed",
+                )
                 continue
             DigitalFile.objects.filter(pk=pk).update(sm3=digests["sm3"])
-            PreservationEvent.objects.create(file_id=pk, event_type=EventType.MESSAGE_DIGEST,
-                                             agent=default_agent(), detail=f"SM3 {digests['sm3']}",
-                                             data={"sm3": digests["sm3"]})
+            PreservationEvent.objects.create(
+                file_id=pk,
+                event_type=EventType.MESSAGE_DIGEST,
+                agent=default_agent(),
+                detail=f"SM3 {digests['sm3']}",
+                data={"sm3": digests["sm3"]},
+            )
         done += 1
         run.progress(done, total)
     return {"files": done, "missing": missing}
@@ -79,8 +87,12 @@ def fixity_audit(run: JobRun, sm3: bool = False) -> dict:
 
     report = audit(sm3=sm3, progress=run.progress)
     run.log(report.summary())
-    return {"files": report.files, "damaged": report.damaged, "missing": report.missing,
-            "mb_per_second": round(report.mb_per_second, 1)}
+    return {
+        "files": report.files,
+        "damaged": report.damaged,
+        "missing": report.missing,
+        "mb_per_second": round(report.mb_per_second, 1),
+    }
 
 
 @job("preservation.periodic_checks")
@@ -93,4 +105,3 @@ def periodic_checks(run: JobRun) -> dict:
 
 periodic("preservation.fixity_audit", datetime.timedelta(days=7))
 periodic("preservation.periodic_checks", datetime.timedelta(days=30))
-

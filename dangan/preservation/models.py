@@ -25,10 +25,22 @@ class DigitalFileQuerySet(RestrictedQuerySet):
 class DigitalFile(AuditedModel):
     """电子文件: one stored file of an item (件) or a volume (案卷), addressed by its SHA-256."""
 
-    item = models.ForeignKey("catalogue.Item", verbose_name=_("件"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="digital_files")
-    volume = models.ForeignKey("catalogue.Volume", verbose_name=_("案卷"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="digital_files")
+    item = models.ForeignKey(
+        "catalogue.Item",
+        verbose_name=_("件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="digital_files",
+    )
+    volume = models.ForeignKey(
+        "catalogue.Volume",
+        verbose_name=_("案卷"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="digital_files",
+    )
     original_name = models.CharField(_("计算机文件名"), max_length=255)
     size = models.BigIntegerField(_("文件大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
@@ -41,17 +53,25 @@ class DigitalFile(AuditedModel):
     # Bulk ingests leave identification and characterisation to a background job (FIDO takes ~15 ms a file).
     identified = models.BooleanField(_("已识别格式"), default=True)
     storage_key = models.CharField(_("存储键"), max_length=200)
-    status = models.CharField(_("状态"), max_length=20, choices=FileStatus.choices, default=FileStatus.PENDING,
-                              db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=FileStatus.choices, default=FileStatus.PENDING, db_index=True
+    )
     # host:pid of the process storing a PENDING file, so a file left by a killed process is recognised.
     ingest_owner = models.CharField(max_length=100, blank=True)
-    text_status = models.CharField(_("文本提取"), max_length=20, choices=TextStatus.choices,
-                                   default=TextStatus.NONE, db_index=True)
+    text_status = models.CharField(
+        _("文本提取"), max_length=20, choices=TextStatus.choices, default=TextStatus.NONE, db_index=True
+    )
     text = models.TextField(_("提取文本"), blank=True)
     checked_at = models.DateTimeField(_("四性检测时间"), null=True, blank=True)
     fixity_checked_at = models.DateTimeField(_("固定性检查时间"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("接收时间"), default=timezone.now)
 
     objects = DigitalFileQuerySet.as_manager()
@@ -63,7 +83,8 @@ class DigitalFile(AuditedModel):
         verbose_name_plural = _("电子文件")
         constraints = [
             models.CheckConstraint(
-                condition=Q(item__isnull=False, volume__isnull=True) | Q(item__isnull=True, volume__isnull=False),
+                condition=Q(item__isnull=False, volume__isnull=True)
+                | Q(item__isnull=True, volume__isnull=False),
                 name="digital_file_belongs_to_item_or_volume",
             ),
         ]
@@ -107,9 +128,17 @@ class DigitalFile(AuditedModel):
         target = obj.item if obj.item_id else obj.volume
         return target is not None and can(user, CHANGE, target)
 
-    def add_event(self, event_type, outcome=Outcome.SUCCESS, detail="", agent="", **data) -> "PreservationEvent":
-        return PreservationEvent.objects.create(file=self, event_type=event_type, outcome=outcome, detail=detail,
-                                                agent=agent or default_agent(), data=data)
+    def add_event(
+        self, event_type, outcome=Outcome.SUCCESS, detail="", agent="", **data
+    ) -> "PreservationEvent":
+        return PreservationEvent.objects.create(
+            file=self,
+            event_type=event_type,
+            outcome=outcome,
+            detail=detail,
+            agent=agent or default_agent(),
+            data=data,
+        )
 
 
 def default_agent() -> str:
@@ -120,8 +149,9 @@ def default_agent() -> str:
 class PreservationEvent(models.Model):
     """A PREMIS event of one file: what happened, when, by which agent, with which outcome."""
 
-    file = models.ForeignKey(DigitalFile, verbose_name=_("电子文件"), on_delete=models.CASCADE,
-                             related_name="events")
+    file = models.ForeignKey(
+        DigitalFile, verbose_name=_("电子文件"), on_delete=models.CASCADE, related_name="events"
+    )
     event_type = models.CharField(_("事件"), max_length=40, choices=EventType.choices)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     agent = models.CharField(_("执行者"), max_length=200)
@@ -209,9 +239,23 @@ class CheckItem(BureauConfigModel):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def clean(self):
+        from dangan.preservation.checks import FILE_CHECKS, RECORD_CHECKS  # checks build on these models
+
+        if self.method not in FILE_CHECKS and self.method not in RECORD_CHECKS:
+            raise ValidationError(
+                {
+                    "method": _("没有名为“%(m)s”的检测方法；可用：%(all)s")
+                    % {"m": self.method, "all": ", ".join(sorted({*FILE_CHECKS, *RECORD_CHECKS}))}
+                }
+            )
+
     def applies_to(self, stage: str) -> bool:
-        return {Stage.CAPTURE: self.at_capture, Stage.TRANSFER: self.at_transfer,
-                Stage.PRESERVATION: self.at_preservation}[stage]
+        return {
+            Stage.CAPTURE: self.at_capture,
+            Stage.TRANSFER: self.at_transfer,
+            Stage.PRESERVATION: self.at_preservation,
+        }[stage]
 
 
 class CheckRun(models.Model):
@@ -221,8 +265,9 @@ class CheckRun(models.Model):
     title = models.CharField(_("批次"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     files = models.PositiveIntegerField(_("文件数"), default=0)
     passed = models.PositiveIntegerField(_("通过"), default=0)
     warnings = models.PositiveIntegerField(_("警告"), default=0)
@@ -249,11 +294,15 @@ class CheckRun(models.Model):
 
 class CheckResult(models.Model):
     run = models.ForeignKey(CheckRun, on_delete=models.CASCADE, related_name="results")
-    file = models.ForeignKey(DigitalFile, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="check_results")
-    item = models.ForeignKey("catalogue.Item", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    volume = models.ForeignKey("catalogue.Volume", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="+")
+    file = models.ForeignKey(
+        DigitalFile, null=True, blank=True, on_delete=models.CASCADE, related_name="check_results"
+    )
+    item = models.ForeignKey(
+        "catalogue.Item", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    volume = models.ForeignKey(
+        "catalogue.Volume", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     check_item = models.ForeignKey(CheckItem, on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(_("结果"), max_length=20, choices=Outcome.choices)
     message = models.CharField(_("说明"), max_length=500, blank=True)
@@ -271,4 +320,3 @@ class CheckResult(models.Model):
         return Q(item__in=Item.objects.restrict(user, VIEW).values("pk")) | Q(
             volume__in=Volume.objects.restrict(user, VIEW).values("pk")
         )
-

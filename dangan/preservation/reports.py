@@ -11,9 +11,18 @@ def result_rows(results) -> list[list]:
     rows = []
     for r in results:
         record = r.item or r.volume
-        rows.append([record.reference_code if record else "", r.file.original_name if r.file else _("（整件）"),
-                     r.check_item.code, r.check_item.name, r.check_item.get_property_display(),
-                     r.get_outcome_display(), r.message, r.at.strftime("%Y-%m-%d %H:%M")])
+        rows.append(
+            [
+                record.reference_code if record else "",
+                r.file.original_name if r.file else _("（整件）"),
+                r.check_item.code,
+                r.check_item.name,
+                r.check_item.get_property_display(),
+                r.get_outcome_display(),
+                r.message,
+                r.at.strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
     return rows
 
 

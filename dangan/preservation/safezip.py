@@ -30,8 +30,9 @@ def check_zip(zf: zipfile.ZipFile, limit: int | None = None) -> None:
         total += info.file_size
         folded = unicodedata.normalize("NFC", info.filename).casefold()
         if folded in seen and seen[folded] != info.filename:
-            raise UnsafeContainer(_("压缩包中“%(a)s”与“%(b)s”仅大小写或编码形式不同")
-                                  % {"a": seen[folded], "b": info.filename})
+            raise UnsafeContainer(
+                _("压缩包中“%(a)s”与“%(b)s”仅大小写或编码形式不同") % {"a": seen[folded], "b": info.filename}
+            )
         seen[folded] = info.filename
     if total > limit:
         raise UnsafeContainer(_("压缩包解开后达 %(size)d 字节，超过上限（疑似压缩炸弹）") % {"size": total})
@@ -49,7 +50,8 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> byt
                 break
             size += len(data)
             if size > limit:
-                raise UnsafeContainer(_("“%(name)s”解开后超过 %(limit)d 字节（疑似压缩炸弹）")
-                                      % {"name": name, "limit": limit})
+                raise UnsafeContainer(
+                    _("“%(name)s”解开后超过 %(limit)d 字节（疑似压缩炸弹）") % {"name": name, "limit": limit}
+                )
             out.append(data)
     return b"".join(out)

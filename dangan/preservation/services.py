@@ -27,7 +27,9 @@ from dangan.preservation.storage import get_storage
 from dangan.preservation.storage.base import _alive
 
 EXTRACTABLE_MIMES = {
-    "application/pdf", "text/plain", formats.OFD_MIME,
+    "application/pdf",
+    "text/plain",
+    formats.OFD_MIME,
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -72,13 +74,27 @@ class IngestBatch:
     events: list[PreservationEvent] = field(default_factory=list)
     _taken: dict = field(default_factory=dict)
 
-    def add(self, target: Item | Volume, stream: BinaryIO, filename: str, role: str = FileRole.ORIGINAL,
-            expected_sha256: str | None = None) -> DigitalFile:
+    def add(
+        self,
+        target: Item | Volume,
+        stream: BinaryIO,
+        filename: str,
+        role: str = FileRole.ORIGINAL,
+        expected_sha256: str | None = None,
+    ) -> DigitalFile:
         name = clean_filename(filename)
         self._check_allowed(target, name, role)
-        row = DigitalFile(original_name=name, size=0, sha256="", storage_key="", role=role,
-                          status=FileStatus.PENDING, ingest_owner=owner_name(), identified=self.identify,
-                          created_by=self.user if getattr(self.user, "pk", None) else None)
+        row = DigitalFile(
+            original_name=name,
+            size=0,
+            sha256="",
+            storage_key="",
+            role=role,
+            status=FileStatus.PENDING,
+            ingest_owner=owner_name(),
+            identified=self.identify,
+            created_by=self.user if getattr(self.user, "pk", None) else None,
+        )
         setattr(row, "item" if isinstance(target, Item) else "volume", target)
         # Stored (and committed) before any byte is, so a kill from here on leaves a row to clean up. Not
         # audited or announced: a pending file is not part of the item; it is audited when complete.
@@ -98,8 +114,10 @@ class IngestBatch:
             siblings = DigitalFile.objects.filter(**{kind: target}).values_list("original_name", flat=True)
             taken = self._taken[(kind, target.pk)] = {_name_key(n): n for n in siblings}
         if _name_key(name) in taken:
-            raise IngestError(_("“%(name)s”与已有文件“%(other)s”重名（不区分大小写和编码形式）")
-                              % {"name": name, "other": taken[_name_key(name)]})
+            raise IngestError(
+                _("“%(name)s”与已有文件“%(other)s”重名（不区分大小写和编码形式）")
+                % {"name": name, "other": taken[_name_key(name)]}
+            )
         taken[_name_key(name)] = name
 
     def _store(self, row: DigitalFile, stream: BinaryIO, expected_sha256: str | None) -> None:
@@ -109,15 +127,18 @@ class IngestBatch:
             staged.copy_from(stream)
             sha256 = staged.finish()
             if expected_sha256 and expected_sha256.lower() != sha256:
-                raise IngestError(_("“%(name)s”的 SHA-256 与提交的摘要不符：应为 %(expected)s，实为 %(found)s")
-                                  % {"name": row.original_name, "expected": expected_sha256, "found": sha256})
+                raise IngestError(
+                    _("“%(name)s”的 SHA-256 与提交的摘要不符：应为 %(expected)s，实为 %(found)s")
+                    % {"name": row.original_name, "expected": expected_sha256, "found": sha256}
+                )
             if self.identify:
                 info = formats.identify(staged.path, row.original_name)
                 characterisation = formats.characterise(staged.path, info)
             row.storage_key = storage.commit(staged, sha256)
         except OSError as e:
-            raise IngestError(_("存储“%(name)s”失败：%(error)s") % {"name": row.original_name,
-                                                                 "error": e.strerror or e}) from e
+            raise IngestError(
+                _("存储“%(name)s”失败：%(error)s") % {"name": row.original_name, "error": e.strerror or e}
+            ) from e
         finally:
             staged.discard()
         row.sha256, row.size = sha256, staged.size
@@ -143,12 +164,20 @@ class IngestBatch:
 
 def capture_events(row, agent, expected_sha256) -> list[PreservationEvent]:
     return [
-        PreservationEvent(file=row, event_type=EventType.CAPTURE, agent=agent,
-                          detail=f"{row.original_name} {row.size} bytes", data={"role": row.role}),
-        PreservationEvent(file=row, event_type=EventType.MESSAGE_DIGEST, agent=agent,
-                          detail=f"SHA-256 {row.sha256}"
-                          + (" = " + _("提交的摘要") if expected_sha256 else ""),
-                          data={"sha256": row.sha256}),
+        PreservationEvent(
+            file=row,
+            event_type=EventType.CAPTURE,
+            agent=agent,
+            detail=f"{row.original_name} {row.size} bytes",
+            data={"role": row.role},
+        ),
+        PreservationEvent(
+            file=row,
+            event_type=EventType.MESSAGE_DIGEST,
+            agent=agent,
+            detail=f"SHA-256 {row.sha256}" + (" = " + _("提交的摘要") if expected_sha256 else ""),
+            data={"sha256": row.sha256},
+        ),
     ]
 
 
@@ -164,8 +193,14 @@ def identification_event(row, info: formats.FormatInfo, agent: str) -> Preservat
     detail = f"{info.puid or '-'} {info.format_name or _('未识别')} ({info.mime or '-'}) {info.method}"
     if info.extension_mismatch:
         detail += " · " + _("扩展名与实际格式不符")
-    return PreservationEvent(file=row, event_type=EventType.FORMAT_IDENTIFICATION, agent=agent,
-                             outcome=outcome, detail=detail, data=info.as_dict())
+    return PreservationEvent(
+        file=row,
+        event_type=EventType.FORMAT_IDENTIFICATION,
+        agent=agent,
+        outcome=outcome,
+        detail=detail,
+        data=info.as_dict(),
+    )
 
 
 def identify_pending(progress=None) -> int:
@@ -182,8 +217,13 @@ def identify_pending(progress=None) -> int:
             continue  # a missing blob is the fixity audit's finding
         apply_identification(row, info, characterisation)
         DigitalFile.objects.filter(pk=row.pk).update(
-            mime=row.mime, puid=row.puid, format_name=row.format_name, characterisation=row.characterisation,
-            identified=True, text_status=row.text_status)
+            mime=row.mime,
+            puid=row.puid,
+            format_name=row.format_name,
+            characterisation=row.characterisation,
+            identified=True,
+            text_status=row.text_status,
+        )
         identification_event(row, info, default_agent()).save()
         if progress:
             progress(number, len(todo))
@@ -202,8 +242,14 @@ def ingest_batch(user=None, agent: str = "", identify: bool = True):
     batch.complete()
 
 
-def ingest_file(target: Item | Volume, stream: BinaryIO, filename: str, role: str = FileRole.ORIGINAL,
-                user=None, expected_sha256: str | None = None) -> DigitalFile:
+def ingest_file(
+    target: Item | Volume,
+    stream: BinaryIO,
+    filename: str,
+    role: str = FileRole.ORIGINAL,
+    user=None,
+    expected_sha256: str | None = None,
+) -> DigitalFile:
     """Capture one file of an item or volume; ``user`` None is the command line acting as the system."""
     with ingest_batch(user) as batch:
         return batch.add(target, stream, filename, role, expected_sha256)
@@ -229,9 +275,13 @@ def recover_interrupted() -> dict:
         if not pid.isdigit() or not _alive(int(pid)):
             stale.append(row)
     if stale:
-        record(AuditAction.ACTION, None, object_type="preservation.digitalfile",
-               message=f"removed {len(stale)} file(s) of an interrupted ingest",
-               changes={"files": [f"{r.pk} {r.original_name}" for r in stale]})
+        record(
+            AuditAction.ACTION,
+            None,
+            object_type="preservation.digitalfile",
+            message=f"removed {len(stale)} file(s) of an interrupted ingest",
+            changes={"files": [f"{r.pk} {r.original_name}" for r in stale]},
+        )
     remove_rows(stale)
     staging = get_storage().stale_staging_files()
     for path in staging:
@@ -248,8 +298,12 @@ def ensure_job(name: str) -> None:
 
 
 def after_capture() -> None:
-    for name in ("preservation.identify", "preservation.sm3", "preservation.capture_checks",
-                 "preservation.extract_text"):
+    for name in (
+        "preservation.identify",
+        "preservation.sm3",
+        "preservation.capture_checks",
+        "preservation.extract_text",
+    ):
         ensure_job(name)
 
 
@@ -270,8 +324,9 @@ def storage_report() -> StorageReport:
     storage = get_storage()
     stored = set(storage.keys())
     referenced = {}
-    for pk, key, name in DigitalFile.objects.exclude(storage_key="").values_list("pk", "storage_key",
-                                                                                  "original_name"):
+    for pk, key, name in DigitalFile.objects.exclude(storage_key="").values_list(
+        "pk", "storage_key", "original_name"
+    ):
         referenced.setdefault(key, (pk, name))
     orphans = sorted(stored - set(referenced))
     dangling = sorted((pk, f"{name} ({key})") for key, (pk, name) in referenced.items() if key not in stored)
@@ -290,7 +345,7 @@ def remove_orphans(report: StorageReport) -> int:
 
 
 def mark_dangling(report: StorageReport) -> int:
-    """Flag files whose blob is gone, so they show as missing (and raise an alert) instead of failing later."""
+    """Flag files whose blob is gone, so they show as missing (an alert) instead of failing later."""
     pks = [pk for pk, _ in report.dangling]
     rows = list(DigitalFile.objects.filter(pk__in=pks).exclude(status=FileStatus.MISSING))
     for row in rows:

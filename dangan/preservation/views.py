@@ -31,7 +31,9 @@ def _wants_json(request) -> bool:
 def overview(request):
     files = DigitalFile.objects.restrict(request.user)
     context = {
-        "alerts": files.filter(status__in=[FileStatus.DAMAGED, FileStatus.MISSING]).select_related("item", "volume"),
+        "alerts": files.filter(status__in=[FileStatus.DAMAGED, FileStatus.MISSING]).select_related(
+            "item", "volume"
+        ),
         "file_count": files.complete().count(),
         "runs": CheckRun.objects.restrict(request.user)[:10],
     }
@@ -66,9 +68,15 @@ def upload(request, pk):
 @login_required
 def file_detail(request, pk):
     f = get_visible_or_404(request, DigitalFile, pk)
-    context = {"file": f, "record": f.record, "events": f.events.all(),
-               "results": f.check_results.select_related("check_item", "run").order_by("-run_id", "check_item__code")[:60],
-               "viewable": f.mime in VIEWABLE_INLINE}
+    context = {
+        "file": f,
+        "record": f.record,
+        "events": f.events.all(),
+        "results": f.check_results.select_related("check_item", "run").order_by(
+            "-run_id", "check_item__code"
+        )[:60],
+        "viewable": f.mime in VIEWABLE_INLINE,
+    }
     return render(request, "preservation/file.html", context)
 
 
@@ -84,12 +92,18 @@ def _open_or_404(f):
 def download(request, pk):
     f = get_visible_or_404(request, DigitalFile, pk)
     inline = request.GET.get("inline") == "1" and f.mime in VIEWABLE_INLINE
-    response = FileResponse(_open_or_404(f), as_attachment=not inline, filename=f.original_name,
-                            content_type=f.mime or "application/octet-stream")
+    response = FileResponse(
+        _open_or_404(f),
+        as_attachment=not inline,
+        filename=f.original_name,
+        content_type=f.mime or "application/octet-stream",
+    )
     response["Content-Length"] = str(f.size)
     response["X-Content-Type-Options"] = "nosniff"
     # A PDF viewed in the browser must not run its scripts against this site.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
     return response
 
 
@@ -122,11 +136,22 @@ def item_report(request, pk):
     item = get_visible_or_404(request, Item, pk)
     results = latest_results(item)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(f"四性检测报告 {item.reference_code}", results, f"checks-{item.pk}.xlsx",
-                     [(_("档号"), item.reference_code), (_("题名"), item.title)])
-    return render(request, "preservation/item_report.html", {
-        "item": item, "results": results, "can_check": DigitalFile.objects.restrict(request.user, CHANGE)
-        .filter(item=item).exists(), "summary": _summary(results)})
+        return _xlsx(
+            f"四性检测报告 {item.reference_code}",
+            results,
+            f"checks-{item.pk}.xlsx",
+            [(_("档号"), item.reference_code), (_("题名"), item.title)],
+        )
+    return render(
+        request,
+        "preservation/item_report.html",
+        {
+            "item": item,
+            "results": results,
+            "can_check": DigitalFile.objects.restrict(request.user, CHANGE).filter(item=item).exists(),
+            "summary": _summary(results),
+        },
+    )
 
 
 @login_required
@@ -139,8 +164,11 @@ def check_item(request, pk):
         return redirect(item)
     # Re-reading the bits makes this a preservation-stage check, as a periodic run would do.
     run = run_checks(files, Stage.PRESERVATION, title=item.reference_code, user=request.user, rehash=True)
-    messages.success(request, _("检测完成：%(p)d 通过，%(w)d 警告，%(f)d 不通过")
-                     % {"p": run.passed, "w": run.warnings, "f": run.failed})
+    messages.success(
+        request,
+        _("检测完成：%(p)d 通过，%(w)d 警告，%(f)d 不通过")
+        % {"p": run.passed, "w": run.warnings, "f": run.failed},
+    )
     return redirect("preservation:item_report", item.pk)
 
 
@@ -156,9 +184,18 @@ def run_detail(request, pk):
     run = get_visible_or_404(request, CheckRun, pk)
     results = run.results.select_related("check_item", "file", "item", "volume")
     if request.GET.get("format") == "xlsx":
-        return _xlsx(f"四性检测报告 {run}", results, f"check-run-{run.pk}.xlsx",
-                     [(_("环节"), run.get_stage_display()), (_("文件数"), run.files), (_("通过"), run.passed),
-                      (_("警告"), run.warnings), (_("不通过"), run.failed)])
+        return _xlsx(
+            f"四性检测报告 {run}",
+            results,
+            f"check-run-{run.pk}.xlsx",
+            [
+                (_("环节"), run.get_stage_display()),
+                (_("文件数"), run.files),
+                (_("通过"), run.passed),
+                (_("警告"), run.warnings),
+                (_("不通过"), run.failed),
+            ],
+        )
     failing = results.exclude(outcome__in=["success", "skipped"])
     page = Paginator(failing, 200).get_page(request.GET.get("page"))
     return render(request, "preservation/run.html", {"run": run, "page": page})
@@ -172,7 +209,9 @@ def _summary(results) -> dict:
 
 
 def _xlsx(title, results, filename, summary):
-    response = HttpResponse(reports.xlsx(title, results, summary),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        reports.xlsx(title, results, summary),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

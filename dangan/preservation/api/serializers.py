@@ -15,8 +15,25 @@ class DigitalFileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DigitalFile
-        fields = ["id", "url", "content_url", "item", "volume", "original_name", "size", "sha256", "sm3", "mime",
-                  "puid", "format_name", "role", "status", "text_status", "characterisation", "created_at"]
+        fields = [
+            "id",
+            "url",
+            "content_url",
+            "item",
+            "volume",
+            "original_name",
+            "size",
+            "sha256",
+            "sm3",
+            "mime",
+            "puid",
+            "format_name",
+            "role",
+            "status",
+            "text_status",
+            "characterisation",
+            "created_at",
+        ]
 
     def get_url(self, obj) -> str:
         return self._absolute(f"/api/v1/files/{obj.pk}/")
@@ -39,5 +56,8 @@ class FileDetailSerializer(DigitalFileSerializer):
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     role = serializers.ChoiceField(choices=DigitalFile._meta.get_field("role").choices, default="original")
-    sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", required=False,
-                                    help_text="the client's SHA-256 of the file; the upload is refused if it differs")
+    sha256 = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$",
+        required=False,
+        help_text="the client's SHA-256 of the file; the upload is refused if it differs",
+    )

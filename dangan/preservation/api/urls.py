@@ -6,6 +6,7 @@ from dangan.preservation.api import views
 
 urlpatterns = [
     path("items/<int:pk>/files/", views.ItemFilesView.as_view(), name="api-item-files"),
+    path("volumes/<int:pk>/files/", views.VolumeFilesView.as_view(), name="api-volume-files"),
     path("files/<int:pk>/", views.FileView.as_view(), name="api-file"),
     path("files/<int:pk>/content/", views.FileContentView.as_view(), name="api-file-content"),
 ]

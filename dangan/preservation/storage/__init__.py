@@ -18,9 +18,14 @@ def build_storage(config: dict | None = None) -> Storage:
     if config["backend"] == "s3":
         from dangan.preservation.storage.s3 import S3Storage
 
-        return S3Storage(staging_dir=config["staging_dir"], endpoint=config["s3_endpoint"],
-                         bucket=config["s3_bucket"], access_key=config["s3_access_key"],
-                         secret_key=config["s3_secret_key"], region=config["s3_region"])
+        return S3Storage(
+            staging_dir=config["staging_dir"],
+            endpoint=config["s3_endpoint"],
+            bucket=config["s3_bucket"],
+            access_key=config["s3_access_key"],
+            secret_key=config["s3_secret_key"],
+            region=config["s3_region"],
+        )
     from dangan.preservation.storage.disk import DiskStorage
 
     return DiskStorage(root=config["root"], staging_dir=config["staging_dir"])

@@ -67,7 +67,7 @@ class Storage:
         return StagedBlob(self.staging_dir)
 
     def commit(self, staged: StagedBlob, sha256: str) -> str:
-        """Store a finished staged file under the key of ``sha256``; return the key. Removes the staging file."""
+        """Store a finished staged file under the key of ``sha256``; return the key; remove the staging."""
         raise NotImplementedError
 
     def open(self, key: str) -> BinaryIO:

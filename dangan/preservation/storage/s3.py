@@ -9,8 +9,9 @@ from botocore.exceptions import ClientError
 from dangan.preservation.storage.base import KEY_RE, BlobMissing, StagedBlob, Storage, key_for
 
 # Parts of 64 MiB keep a 1 GiB upload to 16 parts; S3 shows the object only when the upload completes.
-TRANSFER = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024,
-                          max_concurrency=4)
+TRANSFER = TransferConfig(
+    multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024, max_concurrency=4
+)
 
 
 class S3Storage(Storage):
@@ -20,11 +21,17 @@ class S3Storage(Storage):
         super().__init__(staging_dir)
         self.endpoint, self.bucket = endpoint, bucket
         self.client = boto3.client(
-            "s3", endpoint_url=endpoint or None, aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+            "s3",
+            endpoint_url=endpoint or None,
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
             region_name=region,
-            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3},
-                          request_checksum_calculation="when_required",
-                          response_checksum_validation="when_required"),
+            config=Config(
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 3},
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            ),
         )
 
     def commit(self, staged: StagedBlob, sha256: str) -> str:
@@ -33,8 +40,13 @@ class S3Storage(Storage):
         try:
             if self.exists(key) and self.size(key) == staged.size:
                 return key
-            self.client.upload_file(str(staged.path), self.bucket, key, Config=TRANSFER,
-                                    ExtraArgs={"Metadata": {"sha256": sha256}})
+            self.client.upload_file(
+                str(staged.path),
+                self.bucket,
+                key,
+                Config=TRANSFER,
+                ExtraArgs={"Metadata": {"sha256": sha256}},
+            )
             stored = self.size(key)
             if stored != staged.size:
                 self.delete(key)

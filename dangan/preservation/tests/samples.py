@@ -1,4 +1,5 @@
-"""Small sample files made on the spot: PDF (text, JavaScript, encrypted, truncated, image-only), DOCX with and
+"""Small sample files made on the spot: PDF (text, JavaScript, encrypted, truncated, image-only), DOCX
+with and
 without macros, XLSX, OFD, images at given DPI, zip bombs."""
 
 import io
@@ -17,8 +18,10 @@ def pdf(text: str = "Dangan archive test page", pages: int = 1, javascript: bool
     objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     for i in range(pages):
         content = f"BT /F1 18 Tf 72 720 Td ({text} {i + 1}) Tj ET"
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
-                       f" /Contents {5 + 2 * i} 0 R >>")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
+            f" /Contents {5 + 2 * i} 0 R >>"
+        )
         objects.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
@@ -68,26 +71,33 @@ def _zip(members: dict) -> bytes:
     return out.getvalue()
 
 
-CONTENT_TYPES = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                 '<Default Extension="xml" ContentType="application/xml"/>'
-                 '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-                 'officedocument.wordprocessingml.document.main+xml"/></Types>')
+CONTENT_TYPES = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
 
 
 def docx(text="会议纪要 第一次会议", macros=False) -> bytes:
-    document = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-                f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>')
-    members = {"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": document,
-               "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-                              'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-                              'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-                              'Target="word/document.xml"/></Relationships>'}
+    document = (
+        '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+        f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>'
+    )
+    members = {
+        "[Content_Types].xml": CONTENT_TYPES,
+        "word/document.xml": document,
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="word/document.xml"/></Relationships>',
+    }
     if macros:
         members["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0 macro"
     return _zip(members)
 
 
-def xlsx(rows=(("档号", "题名"), ("A001-WS·2023-Y-BGS-0001", "财务报表")))-> bytes:
+def xlsx(rows=(("档号", "题名"), ("A001-WS·2023-Y-BGS-0001", "财务报表"))) -> bytes:
     import openpyxl
 
     workbook = openpyxl.Workbook()
@@ -100,16 +110,23 @@ def xlsx(rows=(("档号", "题名"), ("A001-WS·2023-Y-BGS-0001", "财务报表"
 
 def ofd(text="电子公文 OFD 正文", pages=2) -> bytes:
     ns = "http://www.ofdspec.org/2016"
-    members = {"OFD.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{ns}" Version="1.0">'
-                          f"<ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"}
-    page_list = "".join(f'<ofd:Page ID="{i + 1}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(pages))
-    members["Doc_0/Document.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{ns}">'
-                                      f"<ofd:Pages>{page_list}</ofd:Pages></ofd:Document>")
+    members = {
+        "OFD.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{ns}" Version="1.0">'
+        f"<ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"
+    }
+    page_list = "".join(
+        f'<ofd:Page ID="{i + 1}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(pages)
+    )
+    members["Doc_0/Document.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{ns}">'
+        f"<ofd:Pages>{page_list}</ofd:Pages></ofd:Document>"
+    )
     for i in range(pages):
         members[f"Doc_0/Pages/Page_{i}/Content.xml"] = (
             f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{ns}"><ofd:Content><ofd:Layer>'
             f"<ofd:TextObject><ofd:TextCode>{text} {i + 1}</ofd:TextCode></ofd:TextObject></ofd:Layer>"
-            f"</ofd:Content></ofd:Page>")
+            f"</ofd:Content></ofd:Page>"
+        )
     return _zip(members)
 
 

@@ -32,7 +32,10 @@ def test_an_exported_bag_is_valid_with_sha256_and_sm3_manifests_and_schema_valid
     assert schema().validate(document)
     assert (bag / "data/metadata/dangan-aip-1.0.xsd").exists()
     payload = bag / "data/files" / item.reference_code / "正文.pdf"
-    assert hashlib.sha256(payload.read_bytes()).hexdigest() == item.digital_files.get(original_name="正文.pdf").sha256
+    assert (
+        hashlib.sha256(payload.read_bytes()).hexdigest()
+        == item.digital_files.get(original_name="正文.pdf").sha256
+    )
 
 
 def test_a_volume_or_fonds_exports_with_all_its_items(world, tmp_path):
@@ -47,8 +50,9 @@ def _dangan(data_dir, *args):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env["DANGAN_DATA_DIR"] = str(data_dir)
     env["DANGAN_OCR"] = "false"
-    done = subprocess.run([sys.executable, "-m", "dangan", *args], env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "dangan", *args], env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -67,6 +71,7 @@ def test_export_then_import_into_an_empty_system_is_lossless(item, tmp_path):
     _dangan(other, "bag", "export", "--item", item.reference_code, str(tmp_path / "second"))
     second = tmp_path / "second"
     assert _comparable(second) == _comparable(first)
+
     def payload_lines(bag, manifest):  # the metadata file differs by its creation time only (compared above)
         return sorted(line for line in (bag / manifest).read_text().splitlines() if "data/files/" in line)
 

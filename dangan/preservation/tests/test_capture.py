@@ -28,7 +28,10 @@ def test_a_captured_file_has_its_sha256_size_format_and_events(item, world):
     assert f.characterisation["pages"] == 3
     assert f.created_by == world.archivist_a
     assert [e.event_type for e in f.events.all()] == [
-        EventType.CAPTURE, EventType.MESSAGE_DIGEST, EventType.FORMAT_IDENTIFICATION]
+        EventType.CAPTURE,
+        EventType.MESSAGE_DIGEST,
+        EventType.FORMAT_IDENTIFICATION,
+    ]
     assert f.sm3 is None and f.text_status == TextStatus.PENDING
     with get_storage().open(f.storage_key) as stored:
         assert stored.read() == data
@@ -164,4 +167,8 @@ def test_capture_queues_sm3_checks_and_text_extraction_once(item, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         add_file(item, b"two", "2.txt")
     assert sorted(Job.objects.values_list("name", flat=True)) == [
-        "preservation.capture_checks", "preservation.extract_text", "preservation.identify", "preservation.sm3"]
+        "preservation.capture_checks",
+        "preservation.extract_text",
+        "preservation.identify",
+        "preservation.sm3",
+    ]

@@ -27,8 +27,17 @@ def test_a_clean_pdf_passes_authenticity_integrity_and_security(item, world):
     f = add_file(item, samples.pdf(), "正文.pdf", user=world.archivist_a)
     run_checks(DigitalFile.objects.all())
     result = outcomes(f)
-    for method in ("fixity", "file_consistent", "provenance", "format_identified", "format_accepted", "opens",
-                   "not_encrypted", "no_executable", "storage_readable"):
+    for method in (
+        "fixity",
+        "file_consistent",
+        "provenance",
+        "format_identified",
+        "format_accepted",
+        "opens",
+        "not_encrypted",
+        "no_executable",
+        "storage_readable",
+    ):
         assert result[method] == Outcome.SUCCESS, method
     # Helvetica is a standard font that is not embedded: DA/T 70 usability asks for embedded fonts.
     assert result["fonts_embedded"] == Outcome.FAILURE
@@ -108,3 +117,25 @@ def test_the_periodic_checks_and_fixity_audit_are_registered_jobs(db):
     from dangan.core.jobs import _periodic
 
     assert {"preservation.fixity_audit", "preservation.periodic_checks"} <= set(_periodic)
+
+
+def test_a_check_item_must_name_an_existing_check_method(db):
+    from django.core.exceptions import ValidationError
+
+    item = CheckItem(code="9-9", name="x", property="security", method="no_such_check")
+    with pytest.raises(ValidationError, match="no_such_check"):
+        item.full_clean()
+
+
+def test_the_checks_command_runs_a_transfer_check_and_writes_a_report(item, tmp_path):
+    from django.core.management import call_command
+
+    add_file(item, samples.docx(macros=True), "macro.docx")
+    with pytest.raises(SystemExit):
+        call_command("checks", "run", "--stage", "transfer", "--fonds", item.fonds.number,
+                     "--xlsx", str(tmp_path / "report.xlsx"))
+    from dangan.preservation.models import CheckRun
+
+    run = CheckRun.objects.get()
+    assert run.stage == Stage.TRANSFER and run.failed == 1
+    assert (tmp_path / "report.xlsx").read_bytes()[:2] == b"PK"

@@ -12,13 +12,17 @@ def item(world):
     return make_item(world.fonds_a)
 
 
-@pytest.mark.parametrize("name, data, expected", [
-    ("a.pdf", samples.pdf("Budget report"), "Budget report 1"),
-    ("b.docx", samples.docx("会议纪要 第一次会议"), "会议纪要 第一次会议"),
-    ("c.xlsx", samples.xlsx(), "财务报表"),
-    ("d.ofd", samples.ofd("电子公文正文"), "电子公文正文 2"),
-    ("e.txt", "通知：放假安排".encode("gb18030"), "通知：放假安排"),
-], ids=["pdf", "docx", "xlsx", "ofd", "gb18030-text"])
+@pytest.mark.parametrize(
+    "name, data, expected",
+    [
+        ("a.pdf", samples.pdf("Budget report"), "Budget report 1"),
+        ("b.docx", samples.docx("会议纪要 第一次会议"), "会议纪要 第一次会议"),
+        ("c.xlsx", samples.xlsx(), "财务报表"),
+        ("d.ofd", samples.ofd("电子公文正文"), "电子公文正文 2"),
+        ("e.txt", "通知：放假安排".encode("gb18030"), "通知：放假安排"),
+    ],
+    ids=["pdf", "docx", "xlsx", "ofd", "gb18030-text"],
+)
 def test_text_is_extracted_into_the_items_full_text(item, name, data, expected):
     f = add_file(item, data, name)
     run_jobs("preservation.extract_text")

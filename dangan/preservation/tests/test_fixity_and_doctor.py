@@ -78,7 +78,14 @@ def test_pending_files_of_a_dead_process_are_removed_with_their_blobs(world):
     staged.write(b"half ingested")
     digest = staged.finish()
     key = get_storage().commit(staged, digest)
-    DigitalFile.objects.create(item=item, original_name="x", size=13, sha256=digest, storage_key=key,
-                               status=FileStatus.PENDING, ingest_owner=f"{os.uname().nodename}:999999999")
+    DigitalFile.objects.create(
+        item=item,
+        original_name="x",
+        size=13,
+        sha256=digest,
+        storage_key=key,
+        status=FileStatus.PENDING,
+        ingest_owner=f"{os.uname().nodename}:999999999",
+    )
     assert recover_interrupted()["rows"] == 1
     assert not DigitalFile.objects.exists() and not get_storage().exists(key_for(digest))

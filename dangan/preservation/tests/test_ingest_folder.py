@@ -50,8 +50,10 @@ def test_a_spreadsheet_maps_files_to_reference_codes(items, world, tmp_path):
     (tmp_path / "scans").mkdir()
     (tmp_path / "scans" / "001.txt").write_text("one")
     (tmp_path / "scans" / "002.txt").write_text("two")
-    (tmp_path / "map.csv").write_text(f"档号,文件\n{items[1].reference_code},scans/001.txt\n"
-                                      f"{items[1].reference_code},scans/002.txt\n", encoding="utf-8")
+    (tmp_path / "map.csv").write_text(
+        f"档号,文件\n{items[1].reference_code},scans/001.txt\n{items[1].reference_code},scans/002.txt\n",
+        encoding="utf-8",
+    )
     result = ingest_folder(tmp_path, world.fonds_a, sheet=tmp_path / "map.csv")
     assert result.files == 2 and items[1].digital_files.count() == 2
 
@@ -75,7 +77,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangan.settings")
 django.setup()
 from dangan.testing import make_world, make_item
 world = make_world()
-for i in range(4):
+for i in range(5):
     print(make_item(world.fonds_a, title=f"item {i}").reference_code)
 """
 
@@ -84,8 +86,25 @@ import django, os, json
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangan.settings")
 django.setup()
 from dangan.catalogue.models import Item
-print(json.dumps({i.reference_code: list(i.digital_files.values_list("status", flat=True)) for i in Item.objects.all()}))
+print(json.dumps({i.reference_code: list(i.digital_files.values_list("status", flat=True))
+                  for i in Item.objects.all()}))
 """
+
+
+def _midway(database) -> bool:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as db:
+            rows = db.execute("SELECT item_id, status FROM preservation_digitalfile").fetchall()
+    except sqlite3.Error:
+        return False
+    by_item: dict = {}
+    for item_id, status in rows:
+        by_item.setdefault(item_id, []).append(status)
+    done = [i for i, s in by_item.items() if s.count(FileStatus.COMPLETE) == 3]
+    started = [i for i, s in by_item.items() if FileStatus.PENDING in s]
+    return bool(done) and bool(started)
 
 
 def _env(data_dir):
@@ -95,8 +114,9 @@ def _env(data_dir):
 
 
 def _run(data_dir, *args, check=True):
-    done = subprocess.run([sys.executable, *args], env=_env(data_dir), capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, *args], env=_env(data_dir), capture_output=True, text=True, timeout=300
+    )
     if check:
         assert done.returncode == 0, done.stdout + done.stderr
     return done
@@ -113,24 +133,30 @@ def test_an_ingest_killed_midway_leaves_each_item_complete_or_absent_and_a_rerun
         (source / code).mkdir(parents=True)
         for n in range(3):
             (source / code / f"{n}.bin").write_bytes(os.urandom(1024) * 1024 * 24)  # 24 MiB each
-    process = subprocess.Popen([sys.executable, "-m", "dangan", "ingest", "folder", str(source), "--fonds", "A001"],
-                               env=_env(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dangan", "ingest", "folder", str(source), "--fonds", "A001"],
+        env=_env(data),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     staging = data / "files" / ".staging"
-    deadline = time.monotonic() + 60
-    # Kill it while it writes a file of the second item or later (some item finished, one half-way).
-    while time.monotonic() < deadline:
-        state = json.loads(_run(data, "-c", CHECK).stdout)
-        if any(statuses and all(s == FileStatus.COMPLETE for s in statuses) for statuses in state.values()) \
-                and any(s == FileStatus.PENDING for statuses in state.values() for s in statuses):
+    deadline = time.monotonic() + 120
+    # Kill it once one item is complete and another half-way (read from SQLite directly: no start-up delay).
+    while time.monotonic() < deadline and process.poll() is None:
+        if _midway(data / "dangan.sqlite3"):
             break
-        time.sleep(0.05)
+        time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
     state = json.loads(_run(data, "-c", CHECK).stdout)
     complete = [c for c, s in state.items() if s and all(x == FileStatus.COMPLETE for x in s)]
-    assert complete, "the kill came too late or too early to test anything"
+    assert complete, "the kill came too early to test anything"
+    assert len(complete) < len(state), "the ingest finished before the kill: nothing to test"
+    for statuses in state.values():  # an item has all its new files or none of them
+        assert statuses.count(FileStatus.COMPLETE) in (0, 3)
     doctor = _run(data, "-m", "dangan", "doctor", check=False)
-    assert doctor.returncode == 1 and "left by a killed ingest: 0" not in doctor.stdout
+    leftovers = any(FileStatus.PENDING in s for s in state.values()) or list(staging.glob("*.part"))
+    assert (doctor.returncode == 1) == bool(leftovers), doctor.stdout
     # Restart: the leftovers are cleared and the rest is captured; nothing is captured twice.
     _run(data, "-m", "dangan", "ingest", "folder", str(source), "--fonds", "A001")
     state = json.loads(_run(data, "-c", CHECK).stdout)
@@ -139,7 +165,7 @@ def test_an_ingest_killed_midway_leaves_each_item_complete_or_absent_and_a_rerun
     assert "orphan blobs (stored, referenced by no file): 0" in healthy.stdout
     assert not list(staging.glob("*.part"))
     blobs = list((data / "files" / "sha256").glob("*/*/*"))
-    assert len(blobs) == 12
+    assert len(blobs) == 15
 
 
 def test_digital_file_of_a_folder_ingest_keeps_the_bytes(items, world, tmp_path):

@@ -27,8 +27,15 @@ def s3_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("seaweedfs")
     ports = {name: free_port() for name in ("master", "volume", "filer", "s3")}
     grpc = {name: free_port() for name in ports}
-    command = [weed, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-s3",
-               "-volume.max=8"]
+    command = [
+        weed,
+        "server",
+        f"-dir={folder}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-s3",
+        "-volume.max=8",
+    ]
     for name in ports:
         command += [f"-{name}.port={ports[name]}", f"-{name}.port.grpc={grpc[name]}"]
     log = open(folder / "weed.log", "wb")
@@ -54,9 +61,15 @@ def s3_server(tmp_path_factory):
 
 @pytest.fixture
 def s3(s3_server, settings):
-    settings.DANGAN_STORAGE = {**settings.DANGAN_STORAGE, "backend": "s3", "s3_endpoint": s3_server["endpoint"],
-                               "s3_bucket": s3_server["bucket"], "s3_access_key": "test",
-                               "s3_secret_key": "test", "staging_dir": s3_server["staging"]}
+    settings.DANGAN_STORAGE = {
+        **settings.DANGAN_STORAGE,
+        "backend": "s3",
+        "s3_endpoint": s3_server["endpoint"],
+        "s3_bucket": s3_server["bucket"],
+        "s3_access_key": "test",
+        "s3_secret_key": "test",
+        "staging_dir": s3_server["staging"],
+    }
     reset_storage()
     from dangan.preservation.storage import get_storage
 

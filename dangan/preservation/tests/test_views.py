@@ -21,7 +21,9 @@ def pdf_file(item):
     return add_file(item, samples.pdf(), "正文.pdf")
 
 
-def test_the_item_page_shows_its_files_and_an_upload_form_to_who_may_change_it(item, pdf_file, world, client_for):
+def test_the_item_page_shows_its_files_and_an_upload_form_to_who_may_change_it(
+    item, pdf_file, world, client_for
+):
     page = client_for(world.archivist_a).get(item.get_absolute_url()).content.decode()
     assert "正文.pdf" in page and 'id="upload-form"' in page
     page = client_for(world.reader).get(item.get_absolute_url())
@@ -29,14 +31,17 @@ def test_the_item_page_shows_its_files_and_an_upload_form_to_who_may_change_it(i
         assert "正文.pdf" in page.content.decode() and 'id="upload-form"' not in page.content.decode()
 
 
-@pytest.mark.parametrize("persona, expected", [("archivist_a", 200), ("staff", 200), ("archivist_b", 404),
-                                               ("reader", 404), (None, 302)])
+@pytest.mark.parametrize(
+    "persona, expected",
+    [("archivist_a", 200), ("staff", 200), ("archivist_b", 404), ("reader", 404), (None, 302)],
+)
 def test_uploading_files_is_for_who_may_change_the_item(item, world, client_for, persona, expected):
     user = getattr(world, persona) if persona else None
     response = client_for(user).post(
         reverse("preservation:upload", args=[item.pk]),
         {"files": [SimpleUploadedFile("a.txt", b"alpha"), SimpleUploadedFile("b.txt", b"beta")]},
-        HTTP_ACCEPT="application/json")
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == expected
     assert DigitalFile.objects.count() == (2 if expected == 200 else 0)
 
@@ -46,13 +51,15 @@ def test_an_upload_with_a_clashing_name_reports_the_error_and_keeps_the_others(i
     response = client_for(world.archivist_a).post(
         reverse("preservation:upload", args=[item.pk]),
         {"files": [SimpleUploadedFile("a.txt", b"dup"), SimpleUploadedFile("c.txt", b"new")]},
-        HTTP_ACCEPT="application/json")
+        HTTP_ACCEPT="application/json",
+    )
     body = response.json()
     assert [f["name"] for f in body["files"]] == ["c.txt"] and "重名" in body["errors"][0]
 
 
-@pytest.mark.parametrize("persona, expected", [("archivist_a", 200), ("staff", 200), ("archivist_b", 404),
-                                               (None, 302)])
+@pytest.mark.parametrize(
+    "persona, expected", [("archivist_a", 200), ("staff", 200), ("archivist_b", 404), (None, 302)]
+)
 def test_file_pages_and_downloads_follow_the_item(pdf_file, world, client_for, persona, expected):
     client = client_for(getattr(world, persona) if persona else None)
     for name in ("file", "download", "viewer"):
@@ -71,6 +78,14 @@ def test_an_image_has_a_thumbnail(item, world, client_for):
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
 
 
+def test_a_scanned_pdf_has_a_thumbnail_of_its_first_page_a_text_pdf_none(item, pdf_file, world, client_for):
+    scan = add_file(item, samples.image_only_pdf(), "scan.pdf")
+    client = client_for(world.archivist_a)
+    response = client.get(reverse("preservation:thumbnail", args=[scan.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert client.get(reverse("preservation:thumbnail", args=[pdf_file.pk])).status_code == 404
+
+
 def test_the_item_report_shows_results_and_exports_xlsx(item, pdf_file, world, client_for):
     run_checks(DigitalFile.objects.all())
     client = client_for(world.archivist_a)
@@ -78,7 +93,10 @@ def test_the_item_report_shows_results_and_exports_xlsx(item, pdf_file, world, c
     assert "3-5" in page and "未嵌入字体" in page
     response = client.get(reverse("preservation:item_report", args=[item.pk]) + "?format=xlsx")
     assert response.content[:2] == b"PK"
-    assert client_for(world.archivist_b).get(reverse("preservation:item_report", args=[item.pk])).status_code == 404
+    assert (
+        client_for(world.archivist_b).get(reverse("preservation:item_report", args=[item.pk])).status_code
+        == 404
+    )
 
 
 def test_checking_an_item_now_rereads_its_files(item, pdf_file, world, client_for):
@@ -86,7 +104,10 @@ def test_checking_an_item_now_rereads_its_files(item, pdf_file, world, client_fo
     assert response.status_code == 302
     run = CheckRun.objects.get()
     assert run.stage == "preservation" and run.files == 1
-    assert client_for(world.archivist_b).post(reverse("preservation:check_item", args=[item.pk])).status_code == 404
+    assert (
+        client_for(world.archivist_b).post(reverse("preservation:check_item", args=[item.pk])).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("persona, expected", [("staff", 200), ("archivist_a", 404), ("reader", 404)])
@@ -102,4 +123,6 @@ def test_batch_reports_are_for_the_bureau(pdf_file, world, client_for, persona, 
 def test_the_overview_lists_alerts_only_for_files_the_user_may_see(pdf_file, world, client_for):
     DigitalFile.objects.filter(pk=pdf_file.pk).update(status="damaged")
     assert "正文.pdf" in client_for(world.archivist_a).get(reverse("preservation:overview")).content.decode()
-    assert "正文.pdf" not in client_for(world.archivist_b).get(reverse("preservation:overview")).content.decode()
+    assert (
+        "正文.pdf" not in client_for(world.archivist_b).get(reverse("preservation:overview")).content.decode()
+    )

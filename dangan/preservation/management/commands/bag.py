@@ -6,8 +6,10 @@ from dangan.preservation.bags import BagProblem, export_bag, unpack_zip, validat
 
 
 class Command(BaseCommand):
-    help = ("BagIt packages: `dangan bag validate PATH` (0.97 and 1.0; names each problem); "
-            "`dangan bag export --item CODE | --volume CODE | --fonds NUMBER DEST`.")
+    help = (
+        "BagIt packages: `dangan bag validate PATH` (0.97 and 1.0; names each problem); "
+        "`dangan bag export --item CODE | --volume CODE | --fonds NUMBER DEST`."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["validate", "export"])

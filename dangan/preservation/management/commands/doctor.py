@@ -8,15 +8,20 @@ class Command(BaseCommand):
     help = "Check file storage: orphan blobs (stored, unreferenced), dangling records (referenced, missing)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--repair", action="store_true",
-                            help="remove what interrupted ingests left, delete orphan blobs, flag missing files")
+        parser.add_argument(
+            "--repair",
+            action="store_true",
+            help="remove what interrupted ingests left, delete orphan blobs, flag missing files",
+        )
 
     def handle(self, *args, repair, **options):
         self.stdout.write(f"storage: {get_storage().describe()}")
         if repair:
             recovered = recover_interrupted()
-            self.stdout.write(f"interrupted ingests cleared: {recovered['rows']} file(s), "
-                              f"{recovered['staging_files']} staging file(s)")
+            self.stdout.write(
+                f"interrupted ingests cleared: {recovered['rows']} file(s), "
+                f"{recovered['staging_files']} staging file(s)"
+            )
         report = storage_report()
         self.stdout.write(f"orphan blobs (stored, referenced by no file): {len(report.orphans)}")
         for key in report.orphans[:50]:

@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["audit"])
-        parser.add_argument("--processes", type=int, default=None, help="worker processes (default: all cores)")
+        parser.add_argument(
+            "--processes", type=int, default=None, help="worker processes (default: all cores)"
+        )
         parser.add_argument("--sm3", action="store_true", help="compare SM3 as well as SHA-256 (slower)")
 
     def handle(self, *args, action, processes, sm3, **options):

@@ -9,8 +9,10 @@ from dangan.preservation.services import IngestError, recover_interrupted
 
 
 class Command(BaseCommand):
-    help = ("Capture files: `dangan ingest folder PATH --fonds N [--map SHEET]` (a folder per item named by "
-            "its reference code, or a spreadsheet of reference code → file), `dangan ingest bag PATH`.")
+    help = (
+        "Capture files: `dangan ingest folder PATH --fonds N [--map SHEET]` (a folder per item named by "
+        "its reference code, or a spreadsheet of reference code → file), `dangan ingest bag PATH`."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["folder", "bag"])
@@ -49,7 +51,11 @@ class Command(BaseCommand):
 
     def _summary(self, result) -> str:
         if hasattr(result, "items"):
-            return (f"imported {result.volumes} volume(s), {result.items} item(s), {result.files} file(s); "
-                    f"{result.skipped_files} already present")
-        return f"captured {result.files} file(s) ({result.bytes} bytes) for {result.records} record(s); " \
-               f"{result.skipped} already present"
+            return (
+                f"imported {result.volumes} volume(s), {result.items} item(s), {result.files} file(s); "
+                f"{result.skipped_files} already present"
+            )
+        return (
+            f"captured {result.files} file(s) ({result.bytes} bytes) for {result.records} record(s); "
+            f"{result.skipped} already present"
+        )

@@ -96,8 +96,24 @@ class TantivyBackend(SearchBackend):
     def index(self) -> tantivy.Index:
         if self._index is None:
             Path(self.index_dir).mkdir(parents=True, exist_ok=True)
-            self._index = tantivy.Index(self.schema, path=self.index_dir, reuse=True)
+            try:
+                self._index = tantivy.Index(self.schema, path=self.index_dir, reuse=True)
+            except ValueError as e:
+                if "schema does not match" not in str(e):
+                    raise
+                self._index = self._start_over()
         return self._index
+
+    def _start_over(self) -> tantivy.Index:
+        """An index written by another version of this schema: empty it and have a worker rebuild it."""
+        from dangan.core.jobs import enqueue
+
+        logger.warning("search index %s has an older schema: emptied, rebuild queued", self.index_dir)
+        for path in Path(self.index_dir).iterdir():
+            if path.is_file():
+                path.unlink()
+        enqueue("search.reindex")
+        return tantivy.Index(self.schema, path=self.index_dir, reuse=False)
 
     def close(self) -> None:
         self._index = None

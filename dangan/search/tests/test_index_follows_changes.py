@@ -121,3 +121,20 @@ def test_reindex_rebuilds_everything_with_a_progress_bar(sworld, capsys):
     out = capsys.readouterr()
     assert "indexed 3 items" in out.out and "[" in out.err
     assert found(sworld, "重建") == {i.pk for i in items}
+
+
+def test_an_index_of_an_older_schema_is_emptied_and_a_rebuild_is_queued(db, settings, tmp_path):
+    import tantivy
+
+    from dangan.core.models import Job
+    from dangan.search import backends
+
+    settings.DANGAN_SEARCH_BACKEND = "tantivy"
+    settings.DANGAN_SEARCH_INDEX_DIR = tmp_path / "old"
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("title")
+    (tmp_path / "old").mkdir()
+    tantivy.Index(builder.build(), path=str(tmp_path / "old"))
+    backends.reset()
+    assert get_backend().index.searcher().num_docs == 0
+    assert Job.objects.filter(name="search.reindex").exists()

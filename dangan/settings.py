@@ -56,8 +56,10 @@ INSTALLED_APPS = [
     "dangan.catalogue",
     "dangan.preservation",
     "dangan.api",
+    "dangan.search",
     "dangan.access",
     "dangan.portal",
+    "dangan.exchange",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +201,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"RecordStatusEnum": "dangan.catalogue.choices.RecordStatus"},
 }
 
+# Search (dangan.search): "tantivy" (embedded index in the data folder), "postgres" (in the database), or a
+# backend class path. Empty: tantivy on SQLite, postgres on PostgreSQL.
+DANGAN_SEARCH_BACKEND = envstr("DANGAN_SEARCH_BACKEND", "")
+DANGAN_SEARCH_INDEX_DIR = Path(envstr("DANGAN_SEARCH_INDEX_DIR") or DATA_DIR / "search-index").expanduser()
+
 PAGINATE_BY = envint("PAGINATE_BY", 50, minimum=1)
 
 # Records are opened to the public this many years after they were formed (Archives Law art. 27).
@@ -223,3 +230,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+# Catalogue import (dangan.exchange): the largest file accepted, and for .xlsx (a zip) the most its members may
+# inflate to and the highest compression ratio, so a zip bomb is refused before a parser opens it.
+DANGAN_IMPORT_MAX_BYTES = envint("DANGAN_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+DANGAN_IMPORT_MAX_UNZIPPED_BYTES = envint("DANGAN_IMPORT_MAX_UNZIPPED_BYTES", 2 * 1024 * 1024 * 1024)
+DANGAN_IMPORT_MAX_ZIP_RATIO = envint("DANGAN_IMPORT_MAX_ZIP_RATIO", 100)
+# A CJK TrueType font to embed in printed catalogues; empty: the first one found in the usual places.
+DANGAN_PDF_FONT = envstr("DANGAN_PDF_FONT", "")

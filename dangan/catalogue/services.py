@@ -1,10 +1,11 @@
-"""Catalogue workflows that span many records: filing items in bulk (demo data, catalogue imports)."""
+"""Catalogue workflows that span many records: filing and updating items in bulk (demo data, imports)."""
 
 from collections import Counter, defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangan.catalogue import references
@@ -12,6 +13,7 @@ from dangan.catalogue.models import Category, Fonds, Item, Retention, Volume
 from dangan.core.audit import snapshot
 from dangan.core.choices import AuditAction
 from dangan.core.models import append, new_entry
+from dangan.core.permissions import CHANGE
 
 # Each is fetched once per batch and shared by every item that points at it, so validating and numbering a
 # million rows costs a handful of queries per thousand rows, not several per row.
@@ -85,9 +87,40 @@ def file_items_in_bulk(items: list[Item], batch_size: int = 1000, *, user=None,
     return items
 
 
-def _validate(items: list[Item], errors: dict, user) -> None:
+def update_items_in_bulk(items: list[Item], fields: list[str], batch_size: int = 1000, *, user=None,
+                         first_row: int = 1) -> list[Item]:
+    """Validate and store changes to saved items (loaded from the database) all together, or none of them.
+
+    The same checks as ``file_items_in_bulk``, with ``user`` checked for the right to change each item; a
+    change of classification (which would renumber) is refused here: do it one record at a time. Each item
+    gets an update entry with before and after, and the search index follows through ``items_filed``.
+    """
+    if not items:
+        return items
+    errors: dict[int, dict[str, list[str]]] = defaultdict(dict)
+    _validate(items, errors, user, updating=True)
+    if errors:
+        raise BulkValidationError(dict(errors), first_row)
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(items), batch_size):
+            batch = items[start:start + batch_size]
+            for item in batch:
+                item.updated_at = now
+            Item.objects.bulk_update(batch, [*fields, "updated_at"])
+            append([_update_entry(item) for item in batch], batch_size=batch_size)
+            items_filed.send(sender=Item, items=batch)
+    return items
+
+
+def _validate(items: list[Item], errors: dict, user, updating: bool = False) -> None:
     for index, item in enumerate(items):
-        if item.pk is not None or not item._state.adding:
+        if updating and (item.pk is None or getattr(item, "_audit_before", None) is None):
+            errors[index][NON_FIELD_ERRORS] = [_("只能修改从数据库读取的已有条目")]
+        elif updating and item.classification_changed():
+            errors[index][NON_FIELD_ERRORS] = [
+                _("不能批量改变全宗、门类、年度、保管期限或机构代码（会改变档号）")]
+        elif not updating and (item.pk is not None or not item._state.adding):
             errors[index][NON_FIELD_ERRORS] = [_("该条目已经保存过，不能再次归档")]
     volumes = _fetch(Volume, {item.volume_id for item in items})
     for item in items:
@@ -101,6 +134,7 @@ def _validate(items: list[Item], errors: dict, user) -> None:
     for name, model in RELATED[1:]:
         fetched[name] = _fetch(model, {getattr(item, f"{name}_id") for item in items})
     fileable = _fileable_fonds(user, fetched["fonds"])
+    changeable = _changeable_items(user, items) if updating else set()
     exclude = [name for name, _model in RELATED] + ["reference_code"]
     for index, item in enumerate(items):
         row = errors[index] if index in errors else {}
@@ -119,6 +153,8 @@ def _validate(items: list[Item], errors: dict, user) -> None:
                 row.update(e.message_dict)
         if not row and user is not None:
             row.update(_permission_errors(user, item, fileable))
+        if not row and user is not None and updating and item.pk not in changeable:
+            row[NON_FIELD_ERRORS] = [_("您无权修改档号 %(code)s 的条目") % {"code": item.reference_code}]
         if row:
             errors[index] = row
 
@@ -139,6 +175,17 @@ def _fileable_fonds(user, fonds: dict) -> set:
     if user is None:
         return set()
     return set(Fonds.objects.restrict(user, "file").filter(pk__in=list(fonds)).values_list("pk", flat=True))
+
+
+def _changeable_items(user, items: list[Item]) -> set:
+    if user is None:
+        return set()
+    pks = [item.pk for item in items]
+    found = set()
+    for start in range(0, len(pks), LOOKUP_CHUNK):
+        allowed = Item.objects.restrict(user, CHANGE).filter(pk__in=pks[start:start + LOOKUP_CHUNK])
+        found.update(allowed.values_list("pk", flat=True))
+    return found
 
 
 def _permission_errors(user, item: Item, fileable: set) -> dict:
@@ -178,6 +225,13 @@ def _check_unique_codes(items: list[Item], errors: dict, first_row: int) -> None
         taken = Item.objects.filter(reference_code__in=codes[start:start + LOOKUP_CHUNK])
         for code in taken.values_list("reference_code", flat=True):
             errors[first_with[code]]["number"] = [_("档号 %(code)s 已存在") % {"code": code}]
+
+
+def _update_entry(item: Item):
+    after = snapshot(item)
+    changes = item._audit_diff(item._audit_before, after)
+    item._audit_before = after
+    return new_entry(AuditAction.UPDATE, item, changes=changes)
 
 
 def _creation_entry(item: Item):

@@ -6,6 +6,7 @@ import unicodedata
 # Field keys an import understands. ``sequence`` (序号) is the row's place in the printed list, not data.
 FIELDS = {
     "sequence": ("序号", "顺序号", "行号"),
+    "fonds": ("全宗号", "全宗"),
     "reference_code": ("档号", "档案号"),
     "number": ("件号", "件序号", "文件号"),
     "year": ("年度", "年份", "归档年度"),

@@ -22,8 +22,6 @@ from dangan.search.text import Query, tokens
 from dangan.search.visibility import Visibility
 
 TABLE = Row._meta.db_table
-WEIGHTS = {"title": "A", "creator": "B", "document_number": "C", "other": "D", "full_text": "D"}
-POSITIONS = {"A": 1, "B": 2, "C": 3, "D": 4}
 TEXT_COLUMNS = {"title": "title", "creator": "creator", "document_number": "document_number"}
 FACET_COLUMNS = {
     "fonds": "fonds_id",
@@ -61,16 +59,10 @@ def _quote(token: str) -> str:
 
 
 def tsvector_literal(doc: SearchDocument) -> str:
-    """Each distinct token once, at one position per field weight it occurs under (see module docstring)."""
-    weights: dict[str, set[str]] = {}
-    for name, values in doc.fields.items():
-        letter = WEIGHTS[name]
-        for value in values:
-            for token in tokens(value):
-                weights.setdefault(token, set()).add(letter)
-    return " ".join(
-        f"{_quote(t)}:" + ",".join(f"{POSITIONS[w]}{w}" for w in sorted(ws)) for t, ws in weights.items()
-    )
+    """Each distinct token of the item once, without positions or weights: presence is all the GIN index
+    answers (fields and adjacency are checked with ``strpos``), and a bare lexeme needs no recheck."""
+    distinct = {token for values in doc.fields.values() for value in values for token in tokens(value)}
+    return " ".join(map(_quote, distinct))
 
 
 def row_values(doc: SearchDocument) -> tuple:
@@ -248,17 +240,14 @@ class PostgresBackend(SearchBackend):
         lexemes = []
         clauses, params = [], []
         for term in query.terms:
-            letter = {"title": "A", "creator": "B", "document_number": "C"}.get(term.field or "", "")
-            suffix = f":{letter}" if letter else ""
-            grams = (
-                {term.text}
-                if len(term.text) <= 2
-                else {term.text[i : i + 2] for i in range(len(term.text) - 1)}
-            )
-            lexemes += [_quote(g) + suffix for g in sorted(grams)]
-            if len(term.text) > 2:
+            text = term.text
+            grams = {text} if len(text) <= 2 else {text[i : i + 2] for i in range(len(text) - 1)}
+            lexemes += [_quote(g) for g in sorted(grams)]
+            # One or two characters in any field: the lexeme is the answer. Otherwise confirm adjacency
+            # (and the field) on the normalised text.
+            if len(text) > 2 or term.field:
                 clauses.append(f"strpos({TEXT_COLUMNS.get(term.field or '', 'body')}, %s) > 0")
-                params.append(term.text)
+                params.append(text)
         where = ["tokens @@ %s::tsquery", *clauses]
         params.insert(0, " & ".join(lexemes))
         where += self._filter_clauses(visibility, filters, params)

@@ -138,3 +138,16 @@ def test_an_index_of_an_older_schema_is_emptied_and_a_rebuild_is_queued(db, sett
     backends.reset()
     assert get_backend().index.searcher().num_docs == 0
     assert Job.objects.filter(name="search.reindex").exists()
+
+
+def test_attaching_a_digital_file_marks_the_item_as_having_files(sworld):
+    from dangan.preservation.models import DigitalFile
+    from dangan.search.backends.base import Filters, SearchRequest
+
+    item = make_item(sworld.fonds_a, title="有原文的文件")
+    make_item(sworld.fonds_a, title="无原文的文件")
+    DigitalFile.objects.create(item=item, original_name="a.pdf", size=1, sha256="0" * 64, storage_key="k")
+    request = SearchRequest(parse("文件"), visibility_for(sworld.admin), Filters(has_files=True))
+    result = get_backend().search(request)
+    assert result.item_ids == [item.pk]
+    assert result.facets["has_files"] == {True: 1}

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 
 from dangan.catalogue.models import Item, Volume
+from dangan.core.audit import snapshot
 from dangan.core.choices import AuditAction, JobStatus
-from dangan.core.models import Job, record
+from dangan.core.models import Job, append, new_entry, record
 from dangan.core.permissions import ADD, require
 from dangan.preservation import formats
 from dangan.preservation.choices import EventType, FileRole, FileStatus, Outcome, TextStatus
@@ -33,6 +35,10 @@ EXTRACTABLE_MIMES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+COMPLETION_FIELDS = ["status", "ingest_owner", "sha256", "size", "storage_key", "mime", "puid", "format_name",
+                     "characterisation", "identified", "text_status", "sm3", "created_at"]
 
 
 class IngestError(Exception):
@@ -149,11 +155,23 @@ class IngestBatch:
             self.events.append(identification_event(row, info, agent))
 
     def complete(self) -> None:
+        """Mark the batch complete: one update, one audit append and one event insert for all its files.
+
+        Each file is audited as created now, when it becomes part of its item, with its final values; the
+        post_save signal is sent by hand for each (the search index follows it) since bulk_update sends none.
+        """
+        rows = self.files
+        for row in rows:
+            row.status, row.ingest_owner = FileStatus.COMPLETE, ""
         with transaction.atomic():
-            for row in self.files:
-                row.status, row.ingest_owner = FileStatus.COMPLETE, ""
-                row.save()
-            PreservationEvent.objects.bulk_create(self.events)
+            DigitalFile.objects.bulk_update(rows, COMPLETION_FIELDS, batch_size=500)
+            append([new_entry(AuditAction.CREATE, row, changes={"after": row._audit_filter(snapshot(row))})
+                    for row in rows])
+            PreservationEvent.objects.bulk_create(self.events, batch_size=1000)
+            for row in rows:
+                row._audit_before = snapshot(row)
+                post_save.send(sender=DigitalFile, instance=row, created=True, update_fields=None, raw=False,
+                               using=router.db_for_write(DigitalFile))
             transaction.on_commit(after_capture)
 
     def abandon(self) -> None:

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dangan.core import views as core_views
+from dangan.search.urls import api_urlpatterns as search_api_urlpatterns
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -15,11 +16,14 @@ urlpatterns = [
     path("jobs/<int:pk>/", core_views.job_detail, name="job"),
     path("units/", include("dangan.units.urls")),
     path("catalogue/", include("dangan.catalogue.urls")),
+    path("search/", include("dangan.search.urls")),
+    *search_api_urlpatterns,
     path("preservation/", include("dangan.preservation.urls")),
     path("api/v1/", include("dangan.preservation.api.urls")),
     path("api/v1/", include("dangan.access.api.urls")),
     path("access/", include("dangan.access.urls")),
     path("portal/", include("dangan.portal.urls")),
+    path("exchange/", include("dangan.exchange.urls")),
     path("api/", include("dangan.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangan.catalogue import references
 from dangan.catalogue.choices import (
@@ -154,7 +155,7 @@ class Category(ConfigModel):
 
     class Meta:
         ordering = ["order", "code"]
-        verbose_name = _("档案门类")
+        verbose_name = pgettext_lazy("singular", "档案门类")
         verbose_name_plural = _("档案门类")
 
     def __str__(self):
@@ -222,7 +223,7 @@ class CategoryField(ConfigModel):
     class Meta:
         ordering = ["category", "order", "pk"]
         constraints = [models.UniqueConstraint(fields=["category", "key"], name="unique_category_field_key")]
-        verbose_name = _("门类扩展字段")
+        verbose_name = pgettext_lazy("singular", "门类扩展字段")
         verbose_name_plural = _("门类扩展字段")
 
     def __str__(self):
@@ -277,7 +278,7 @@ class RetentionSchedule(ConfigModel):
 
     class Meta:
         ordering = ["unit_type", "name"]
-        verbose_name = _("归档范围与保管期限表")
+        verbose_name = pgettext_lazy("singular", "归档范围与保管期限表")
         verbose_name_plural = _("归档范围与保管期限表")
 
     def __str__(self):
@@ -299,7 +300,7 @@ class ScheduleEntry(ConfigModel):
 
     class Meta:
         ordering = ["schedule", "number"]
-        verbose_name = _("期限表条目")
+        verbose_name = pgettext_lazy("singular", "期限表条目")
         verbose_name_plural = _("期限表条目")
 
     def __str__(self):
@@ -440,7 +441,11 @@ class Record(AuditedModel):
                 errors["org_code"] = _("该门类的档号包含机构（问题）代码，请填写")
         if errors:
             raise ValidationError(errors)
-        if self.category_id and self.fonds_id and self.retention_id and self.number and self._state.adding:
+        # Bulk filing checks every row's code in a few queries (services._check_unique_codes) instead of one
+        # query per row here.
+        checked_in_bulk = getattr(self, "_codes_checked_in_bulk", False)
+        if self.category_id and self.fonds_id and self.retention_id and self.number and self._state.adding \
+                and not checked_in_bulk:
             code = references.render(self.code_template(), self.code_values(), self.number)
             if type(self).objects.filter(reference_code=code).exists():
                 raise ValidationError({"number": _("档号 %(code)s 已存在") % {"code": code}})
@@ -462,7 +467,7 @@ class Volume(Record):
 
     class Meta:
         ordering = ["fonds__number", "category__code", "-year", "retention__order", "number"]
-        verbose_name = _("案卷")
+        verbose_name = pgettext_lazy("singular", "案卷")
         verbose_name_plural = _("案卷")
         indexes = [models.Index(fields=["fonds", "category", "year"])]
 
@@ -495,8 +500,8 @@ class Item(Record):
     """件: the unit of description (DA/T 22-2015); inside a volume for categories filed by volume."""
 
     fonds = models.ForeignKey(Fonds, verbose_name=_("全宗"), on_delete=models.PROTECT, related_name="items")
-    volume = models.ForeignKey(Volume, verbose_name=_("案卷"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="items")
+    volume = models.ForeignKey(Volume, verbose_name=pgettext_lazy("singular", "案卷"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="items")
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     date = models.DateField(_("日期"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("页数"), null=True, blank=True)
@@ -507,7 +512,7 @@ class Item(Record):
 
     class Meta:
         ordering = ["fonds__number", "category__code", "-year", "retention__order", "org_code", "number"]
-        verbose_name = _("件")
+        verbose_name = pgettext_lazy("singular", "件")
         verbose_name_plural = _("件")
         indexes = [
             models.Index(fields=["fonds", "category", "year"]),

@@ -147,8 +147,10 @@ def _validate(items: list[Item], errors: dict, user, updating: bool = False) -> 
             elif name != "volume":
                 row[name] = [_("必填")]
         if not row:
+            # Reference codes are unique-checked for the whole batch at once (_check_unique_codes).
+            item._codes_checked_in_bulk = True
             try:
-                item.full_clean(exclude=exclude)
+                item.full_clean(exclude=exclude, validate_unique=False)
             except ValidationError as e:
                 row.update(e.message_dict)
         if not row and user is not None:

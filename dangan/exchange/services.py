@@ -33,7 +33,7 @@ def start_batch(upload, *, fonds, category, user, key) -> ImportBatch:
                         stored_as=stored_as, size=path.stat().st_size, key=key)
     try:
         table = open_table(path, upload.name)
-    except FileRejected as e:
+    except FileRejected:
         path.unlink(missing_ok=True)
         raise
     try:
@@ -77,9 +77,10 @@ def run_batch(batch_id: int, *, commit: bool, progress=None) -> Outcome:
     return outcome
 
 
-def queue_commit(batch: ImportBatch):
+def queue(batch: ImportBatch, *, commit: bool):
+    """Validate (``commit=False``) or commit the batch as a background job; its page shows the progress."""
     with transaction.atomic():
         batch.status = BatchStatus.QUEUED
-        batch.job = enqueue("exchange.import", batch=batch.pk)
+        batch.job = enqueue("exchange.import", batch=batch.pk, commit=commit)
         batch.save(update_fields=["status", "job"])
     return batch.job

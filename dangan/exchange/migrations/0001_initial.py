@@ -6,62 +6,153 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0002_defaults'),
-        ('core', '0002_jobs'),
+        ("catalogue", "0002_defaults"),
+        ("core", "0002_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('file_name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('stored_as', models.CharField(editable=False, max_length=255)),
-                ('size', models.BigIntegerField(default=0, verbose_name='大小')),
-                ('headers', models.JSONField(blank=True, default=list, verbose_name='表头')),
-                ('mapping', models.JSONField(blank=True, default=dict, help_text='列序号 → 字段（extra:键 为扩展字段）', verbose_name='列对应')),
-                ('key', models.CharField(choices=[('reference_code', '档号'), ('document_number', '文号（同一全宗、门类内）')], default='reference_code', max_length=20, verbose_name='重复导入按')),
-                ('status', models.CharField(choices=[('uploaded', '已上传'), ('valid', '校验通过'), ('invalid', '校验未通过'), ('queued', '等待导入'), ('committed', '已导入'), ('failed', '导入失败')], default='uploaded', max_length=20, verbose_name='状态')),
-                ('row_count', models.PositiveIntegerField(default=0, verbose_name='行数')),
-                ('created_count', models.PositiveIntegerField(default=0, verbose_name='新增')),
-                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='更新')),
-                ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='未变')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='错误数')),
-                ('notices', models.JSONField(blank=True, default=list, verbose_name='提示')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='错误（前若干条）')),
-                ('message', models.TextField(blank=True, verbose_name='说明')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.category', verbose_name='门类')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='导入人')),
-                ('fonds', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.fonds', verbose_name='全宗')),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job', verbose_name='后台任务')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                ("file_name", models.CharField(max_length=255, verbose_name="文件名")),
+                ("stored_as", models.CharField(editable=False, max_length=255)),
+                ("size", models.BigIntegerField(default=0, verbose_name="大小")),
+                ("headers", models.JSONField(blank=True, default=list, verbose_name="表头")),
+                (
+                    "mapping",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="列序号 → 字段（extra:键 为扩展字段）",
+                        verbose_name="列对应",
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        choices=[("reference_code", "档号"), ("document_number", "文号（同一全宗、门类内）")],
+                        default="reference_code",
+                        max_length=20,
+                        verbose_name="重复导入按",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("uploaded", "已上传"),
+                            ("valid", "校验通过"),
+                            ("invalid", "校验未通过"),
+                            ("queued", "等待导入"),
+                            ("committed", "已导入"),
+                            ("failed", "导入失败"),
+                        ],
+                        default="uploaded",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("row_count", models.PositiveIntegerField(default=0, verbose_name="行数")),
+                ("created_count", models.PositiveIntegerField(default=0, verbose_name="新增")),
+                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="更新")),
+                ("unchanged_count", models.PositiveIntegerField(default=0, verbose_name="未变")),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="错误数")),
+                ("notices", models.JSONField(blank=True, default=list, verbose_name="提示")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="错误（前若干条）")),
+                ("message", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.category",
+                        verbose_name="门类",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="导入人",
+                    ),
+                ),
+                (
+                    "fonds",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.fonds",
+                        verbose_name="全宗",
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                        verbose_name="后台任务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入批次',
-                'verbose_name_plural': '导入批次',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "导入批次",
+                "verbose_name_plural": "导入批次",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ColumnMapping',
+            name="ColumnMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('columns', models.JSONField(default=dict, verbose_name='列对应')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.category', verbose_name='门类')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("columns", models.JSONField(default=dict, verbose_name="列对应")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalogue.category",
+                        verbose_name="门类",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '列对应方案',
-                'verbose_name_plural': '列对应方案',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'category', 'name'), name='unique_column_mapping')],
+                "verbose_name": "列对应方案",
+                "verbose_name_plural": "列对应方案",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "category", "name"), name="unique_column_mapping")
+                ],
             },
         ),
     ]

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 BENCHES = {
     "search": ("dangan.search.bench", "full-text search: query latency, recall against LIKE, index build"),
     "ingest": ("dangan.preservation.bench", "file capture, fixity audit, SM3 and OCR throughput"),
+    "import": ("dangan.exchange.bench", "catalogue import: rows/s and peak memory, CSV and XLSX"),
 }
 
 

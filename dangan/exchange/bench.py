@@ -1,0 +1,141 @@
+"""``dangan bench import --rows N``: a realistic catalogue of N rows written as CSV (and a smaller .xlsx),
+imported into an empty fonds through the same path as the web UI and the CLI, with timings and peak memory.
+
+"Stored and searchable" is checked at the end: every row is an item, the search outbox is empty, and a title
+from the last row is found by the search service. Use an empty database (``DANGAN_DATA_DIR=$(mktemp -d)`` for
+SQLite, a new database for PostgreSQL).
+"""
+
+import csv
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from django.db import connection
+
+from dangan.accounts.choices import Role
+from dangan.catalogue.models import Category, Fonds, Item, Retention
+from dangan.core.choices import SecurityLevel
+from dangan.core.context import Actor, acting_as
+from dangan.exchange.importer import import_catalogue
+
+ORGS = [("BGS", "区政府办公室", "区府办发"), ("CZJ", "区财政局", "区财发"), ("JYJ", "区教育局", "区教发"),
+        ("WJJ", "区卫生健康局", "区卫健发"), ("ZRJ", "区自然资源局", "区自然资发"), ("MZJ", "区民政局", "区民发"),
+        ("RSJ", "区人力资源和社会保障局", "区人社发"), ("SJJ", "区审计局", "区审发")]
+SUBJECTS = ["年度档案工作", "安全生产检查", "财政预算执行情况", "义务教育均衡发展", "城乡低保资金发放",
+            "耕地保护目标责任", "干部任免", "重大建设项目验收", "防汛抗旱工作", "营商环境优化", "乡村振兴",
+            "疫情防控物资采购", "审计整改", "社会保险基金管理", "政府信息公开", "网格化社会治理"]
+KINDS = ["关于{s}的通知", "关于{s}的请示", "关于{s}的批复", "关于印发{s}实施方案的通知", "关于{s}情况的报告",
+         "{s}会议纪要", "关于{s}的意见"]
+# Before 2006 (国家档案局令第8号) periods were 永久/长期/短期; old catalogues still carry them.
+RETENTIONS_BEFORE_2006 = [("永久", "Y"), ("长期", "D30"), ("短期", "D10")]
+RETENTIONS = [("永久", "Y"), ("定期30年", "D30"), ("定期10年", "D10")]
+HEADER = ["序号", "档号", "文号", "责任者", "题名", "日期", "页数", "密级", "保管期限", "机构（问题）", "备注"]
+
+
+def add_arguments(parser):
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the CSV catalogue")
+    parser.add_argument("--xlsx-rows", type=int, default=50_000, help="rows of the .xlsx run (0: none)")
+    parser.add_argument("--fonds", default="BNCH", help="全宗号 of the fonds created for the run")
+
+
+def generate(rows: int, seed: int = 7):
+    """Rows in arrangement order: by year, retention, organisation, then number; reference codes filled in."""
+    rng = random.Random(seed)
+    years = list(range(2000, 2024))
+    per_class = -(-rows // (len(years) * len(RETENTIONS) * len(ORGS)))
+    sequence = 0
+    for year in years:
+        for retention, code in RETENTIONS_BEFORE_2006 if year < 2006 else RETENTIONS:
+            for org, creator, prefix in ORGS:
+                for number in range(1, per_class + 1):
+                    if sequence >= rows:
+                        return
+                    sequence += 1
+                    yield _row(rng, sequence, year, retention, code, org, creator, prefix, number)
+
+
+def _row(rng, sequence, year, retention, code, org, creator, prefix, number):
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    title = rng.choice(KINDS).format(s=rng.choice(SUBJECTS))
+    return [sequence, f"{{fonds}}-WS·{year}-{code}-{org}-{number:04d}", f"{prefix}〔{year}〕{number}号", creator,
+            title, f"{year}{month:02d}{day:02d}", rng.randint(1, 40), "公开", retention, org,
+            "" if rng.random() > 0.05 else "复印件"]
+
+
+def write_csv(path: Path, rows: int, fonds: str) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for row in generate(rows):
+            row[1] = row[1].replace("{fonds}", fonds)
+            writer.writerow(row)
+
+
+def write_xlsx(path: Path, rows: int, fonds: str) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("归档文件目录")
+    sheet.append(HEADER)
+    for row in generate(rows, seed=11):
+        row[1] = row[1].replace("{fonds}", fonds)
+        sheet.append(row)
+    book.save(path)
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(options, write):
+    from dangan.accounts.models import User
+    from dangan.testing import make_fonds, make_unit
+
+    rows, number = options["rows"], options["fonds"]
+    unit = make_unit("区档案局（基准测试）", "bureau")
+    user = User.objects.create(username=f"bench-import-{unit.pk}", role=Role.BUREAU_ADMIN, unit=unit,
+                               clearance=SecurityLevel.TOP_SECRET)
+    category = Category.objects.get(code="WS")
+    Retention.objects.get(code="CQ")  # the legacy periods the catalogue uses (default code tables)
+    write(f"database: {connection.vendor}; rows: {rows:,}")
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        for kind, count, writer, fonds_number in (
+            ("csv", rows, write_csv, number),
+            ("xlsx", options["xlsx_rows"], write_xlsx, f"{number[:3]}X"),
+        ):
+            if not count:
+                continue
+            fonds = Fonds.objects.filter(number=fonds_number).first() or make_fonds(unit, fonds_number)
+            path = folder / f"catalogue.{kind}"
+            started = time.perf_counter()
+            writer(path, count, fonds.number)
+            write(f"{kind}: generated {count:,} rows ({path.stat().st_size / 1e6:.0f} MB) in "
+                  f"{time.perf_counter() - started:.1f} s")
+            _import(path, fonds, category, user, count, write)
+
+
+def _import(path, fonds, category, user, count, write):
+    from dangan.search import services as search
+    from dangan.search.models import IndexOutbox
+
+    before = Item.objects.filter(fonds=fonds).count()
+    started = time.perf_counter()
+    with acting_as(Actor(user.pk, user.username)):
+        outcome = import_catalogue(path, fonds=fonds, category=category, user=user)
+    elapsed = time.perf_counter() - started
+    if not outcome.ok:
+        write(f"  FAILED: {outcome.fatal or outcome.errors[:5]}")
+        return
+    stored = Item.objects.filter(fonds=fonds).count() - before
+    last = Item.objects.filter(fonds=fonds).order_by("-pk").first()
+    results = search.search(user, last.reference_code, {"fonds": str(fonds.pk)}, per_page=100, facets=False)
+    searchable = any(hit.item.pk == last.pk for hit in results.hits) and not IndexOutbox.objects.exists()
+    write(f"  {path.suffix[1:]}: {count:,} rows in {elapsed:.1f} s = {count / elapsed:,.0f} rows/s; "
+          f"stored {stored:,}; searchable: {'yes' if searchable else 'NO'}; peak memory so far "
+          f"{peak_mib():,.0f} MiB (ru_maxrss)")
+    for notice in outcome.notices:
+        write(f"  {notice}")

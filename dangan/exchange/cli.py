@@ -1,0 +1,48 @@
+"""What the ``dangan import`` and ``dangan export`` commands share: finding things by their codes."""
+
+import sys
+
+from django.core.management.base import CommandError
+
+from dangan.accounts.models import User
+from dangan.catalogue.models import Category, Fonds
+
+
+def find_fonds(number: str) -> Fonds:
+    fonds = Fonds.objects.filter(number=number).first() or (
+        Fonds.objects.filter(pk=int(number)).first() if number.isdigit() else None)
+    if fonds is None:
+        raise CommandError(f"no fonds numbered {number!r}")
+    return fonds
+
+
+def find_category(code: str) -> Category:
+    category = Category.objects.filter(code=code.upper()).first()
+    if category is None:
+        raise CommandError(f"no category with code {code!r}")
+    return category
+
+
+def find_user(username: str | None):
+    if not username:
+        return None
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"no user {username!r}")
+    return user
+
+
+class ProgressBar:
+    def __init__(self, stream=None, width: int = 30):
+        self.stream, self.width = stream or sys.stderr, width
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if total:
+            filled = min(self.width, int(self.width * done / total))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done:,}/{total:,}")
+        else:
+            self.stream.write(f"\r{done:,} rows")
+        self.stream.flush()
+
+    def end(self) -> None:
+        self.stream.write("\n")

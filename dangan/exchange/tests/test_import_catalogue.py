@@ -1,0 +1,167 @@
+import datetime
+
+import pytest
+
+from dangan.catalogue.models import CategoryField, Item
+from dangan.core.choices import AuditAction
+from dangan.core.models import AuditEntry
+from dangan.exchange.choices import MatchKey
+from dangan.exchange.importer import import_catalogue
+from dangan.exchange.tests.conftest import HEADER, row, write_csv, write_xlsx
+
+
+def do_import(world, path, user=None, **kwargs):
+    return import_catalogue(
+        path,
+        fonds=kwargs.pop("fonds", world.fonds_a),
+        category=world.category,
+        user=user or world.archivist_a,
+        **kwargs,
+    )
+
+
+def test_a_catalogue_is_imported_with_codes_generated_and_values_normalised(world, as_archivist, tmp_path):
+    path = write_csv(
+        tmp_path / "c.csv",
+        [
+            row(1, 文号="区府发[2023]1号", 日期="2023.5.1", 页数="３"),
+            row(2, 文号="区府发【2023】2号", 日期="2023年5月2日"),
+        ],
+    )
+    outcome = do_import(world, path)
+    assert outcome.ok and outcome.committed and outcome.created == 2
+    items = list(Item.objects.filter(fonds=world.fonds_a).order_by("number"))
+    assert [i.reference_code for i in items] == ["A001-WS·2023-Y-BGS-0001", "A001-WS·2023-Y-BGS-0002"]
+    assert items[0].document_number == "区府发〔2023〕1号" and items[0].pages == 3
+    assert items[1].date == datetime.date(2023, 5, 2) and items[1].year == 2023
+
+
+def test_every_imported_item_has_its_audit_entry_by_the_importer(world, as_archivist, tmp_path):
+    do_import(world, write_csv(tmp_path / "c.csv", [row(1), row(2)]))
+    entries = AuditEntry.objects.filter(object_type="catalogue.item", action=AuditAction.CREATE)
+    assert entries.count() == 2 and set(entries.values_list("actor_name", flat=True)) == {"archivist_a"}
+
+
+def test_reference_codes_in_the_file_are_kept_when_they_match_the_template(world, as_archivist, tmp_path):
+    path = write_csv(tmp_path / "c.csv", [row(1, "A001-WS·2023-Y-BGS-0007"), row(2)])
+    assert do_import(world, path).ok
+    codes = set(Item.objects.values_list("reference_code", flat=True))
+    assert codes == {"A001-WS·2023-Y-BGS-0007", "A001-WS·2023-Y-BGS-0008"}  # numbering continues after it
+
+
+def test_a_reference_code_that_contradicts_the_row_is_an_error_naming_both(world, as_archivist, tmp_path):
+    path = write_csv(tmp_path / "c.csv", [row(1, "A001-WS·2023-D30-BGS-0001")])
+    outcome = do_import(world, path)
+    assert not outcome.ok and Item.objects.count() == 0
+    ((line, column, value, reason),) = outcome.errors
+    assert (line, column, value) == (2, "档号", "A001-WS·2023-D30-BGS-0001")
+    assert "A001-WS·2023-Y-BGS-（件号）" in reason
+
+
+def test_a_code_and_an_item_number_that_disagree_is_an_error(world, as_archivist, tmp_path):
+    header = HEADER + ["件号"]
+    path = write_csv(tmp_path / "c.csv", [row(1, "A001-WS·2023-Y-BGS-0001", 件号=2)], header=header)
+    outcome = do_import(world, path)
+    assert "A001-WS·2023-Y-BGS-0002" in outcome.errors[0][3]
+
+
+def test_legacy_retention_is_mapped_and_reported(world, as_archivist, tmp_path):
+    path = write_csv(
+        tmp_path / "c.csv",
+        [row(1, 保管期限="长期", 日期="19990301"), row(2, 保管期限="短期", 日期="19990302")],
+    )
+    outcome = do_import(world, path)
+    assert outcome.ok
+    assert sorted(Item.objects.values_list("retention__code", flat=True)) == ["D10", "D30"]
+    assert any("长期" in n and "定期30年" in n for n in outcome.notices)
+
+
+def test_every_error_names_row_column_value_and_reason_and_nothing_is_stored(world, as_archivist, tmp_path):
+    path = write_csv(
+        tmp_path / "c.csv", [row(1), row(2, 日期="20230231"), row(3, 保管期限="百年"), row(4, 题名="")]
+    )
+    outcome = do_import(world, path)
+    assert Item.objects.count() == 0 and not outcome.committed
+    assert (3, "日期", "20230231", "日期不存在") in outcome.errors
+    assert (4, "保管期限", "百年", "未知的保管期限") in outcome.errors
+    assert any(e[0] == 5 and e[1] == "题名" for e in outcome.errors)
+
+
+def test_a_dry_run_checks_everything_and_stores_nothing(world, as_archivist, tmp_path):
+    outcome = do_import(world, write_csv(tmp_path / "c.csv", [row(1), row(2)]), dry_run=True)
+    assert outcome.ok and outcome.created == 2 and not outcome.committed
+    assert Item.objects.count() == 0 and not AuditEntry.objects.filter(object_type="catalogue.item").exists()
+
+
+def test_reimporting_the_same_file_duplicates_nothing(world, as_archivist, tmp_path):
+    path = write_csv(
+        tmp_path / "c.csv", [row(1, "A001-WS·2023-Y-BGS-0001"), row(2, "A001-WS·2023-Y-BGS-0002")]
+    )
+    assert do_import(world, path).created == 2
+    again = do_import(world, path)
+    assert again.ok and again.created == 0 and again.unchanged == 2 and Item.objects.count() == 2
+
+
+def test_changed_rows_are_updated_and_audited_with_before_and_after(world, as_archivist, tmp_path):
+    do_import(world, write_csv(tmp_path / "a.csv", [row(1, "A001-WS·2023-Y-BGS-0001")]))
+    outcome = do_import(
+        world, write_csv(tmp_path / "b.csv", [row(1, "A001-WS·2023-Y-BGS-0001", 题名="改正后的题名")])
+    )
+    assert outcome.updated == 1 and outcome.created == 0
+    assert Item.objects.get().title == "改正后的题名"
+    entry = AuditEntry.objects.filter(action=AuditAction.UPDATE, object_type="catalogue.item").get()
+    assert entry.changes["before"]["title"] == "关于第1项工作的通知"
+    assert entry.changes["after"]["title"] == "改正后的题名"
+
+
+def test_rows_can_be_matched_by_document_number_instead(world, as_archivist, tmp_path):
+    do_import(world, write_csv(tmp_path / "a.csv", [row(1)]))
+    outcome = do_import(world, write_csv(tmp_path / "b.csv", [row(1, 页数=9)]), key=MatchKey.DOCUMENT_NUMBER)
+    assert outcome.updated == 1 and Item.objects.get().pages == 9
+
+
+def test_duplicate_reference_codes_inside_the_file_are_errors(world, as_archivist, tmp_path):
+    code = "A001-WS·2023-Y-BGS-0001"
+    outcome = do_import(world, write_csv(tmp_path / "c.csv", [row(1, code), row(2, code)]))
+    assert (3, "档号", code, "档号与第 2 行重复") in outcome.errors and Item.objects.count() == 0
+
+
+def test_a_code_already_stored_elsewhere_cannot_be_taken_by_a_new_row(world, as_archivist, tmp_path):
+    """Matching updates the stored record; a row numbered into an existing code under another key is refused."""
+    do_import(world, write_csv(tmp_path / "a.csv", [row(1, "A001-WS·2023-Y-BGS-0001")]))
+    path = write_csv(tmp_path / "b.csv", [row(5, "A001-WS·2023-Y-BGS-0001", 文号="区府发〔2023〕99号")])
+    outcome = do_import(world, path, key=MatchKey.DOCUMENT_NUMBER)
+    assert any("已存在" in e[3] for e in outcome.errors) and Item.objects.count() == 1
+
+
+def test_a_row_for_a_fonds_the_user_may_not_file_into_is_refused(world, as_archivist, tmp_path):
+    header = HEADER + ["全宗号"]
+    path = write_csv(tmp_path / "c.csv", [row(1), row(2, 全宗号="B001")], header=header)
+    outcome = do_import(world, path)
+    assert any(e[0] == 3 and "无权" in e[3] for e in outcome.errors) and Item.objects.count() == 0
+
+
+def test_importing_into_a_fonds_the_user_may_not_file_into_is_refused_outright(world, as_archivist, tmp_path):
+    outcome = do_import(world, write_csv(tmp_path / "c.csv", [row(1)]), fonds=world.fonds_b)
+    assert "无权" in outcome.fatal and Item.objects.count() == 0
+
+
+def test_extra_fields_are_filled_from_columns_with_their_label_or_key(world, as_archivist, tmp_path):
+    CategoryField.objects.create(category=world.category, key="handler", label="经办人")
+    CategoryField.objects.create(category=world.category, key="copies", label="份数", field_type="number")
+    path = write_csv(
+        tmp_path / "c.csv", [row(1, 经办人="王五", copies="2")], header=HEADER + ["经办人", "copies"]
+    )
+    assert do_import(world, path).ok
+    assert Item.objects.get().extra == {"handler": "王五", "copies": 2}
+
+
+def test_an_xlsx_catalogue_imports_like_a_csv(world, as_archivist, tmp_path):
+    outcome = do_import(world, write_xlsx(tmp_path / "c.xlsx", [row(1), row(2, 日期="2023/5/2")]))
+    assert outcome.ok and Item.objects.count() == 2
+
+
+def test_gbk_and_utf8_without_bom_are_detected(world, as_archivist, tmp_path):
+    assert do_import(world, write_csv(tmp_path / "g.csv", [row(1)], encoding="gbk")).ok
+    assert do_import(world, write_csv(tmp_path / "u.csv", [row(2)], encoding="utf-8")).ok
+    assert Item.objects.count() == 2

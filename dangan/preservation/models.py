@@ -320,3 +320,11 @@ class CheckResult(models.Model):
         return Q(item__in=Item.objects.restrict(user, VIEW).values("pk")) | Q(
             volume__in=Volume.objects.restrict(user, VIEW).values("pk")
         )
+
+    VERDICTS = {Outcome.SUCCESS: _("通过"), Outcome.WARNING: _("警告"), Outcome.FAILURE: _("不通过"),
+                Outcome.SKIPPED: _("未检")}
+
+    @property
+    def verdict(self) -> str:
+        """The result in the words of a check report (通过 / 不通过), not of an event (成功 / 失败)."""
+        return self.VERDICTS.get(self.outcome, self.outcome)

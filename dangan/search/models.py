@@ -27,10 +27,11 @@ class TsVectorField(models.Field):
 class SearchDocument(models.Model):
     """The PostgreSQL backend's index: one row per item, written in the item's own transaction.
 
-    ``tokens`` holds each distinct unigram and bigram of the item once, under a GIN index: it finds
-    candidates. ``body`` (and ``title`` etc.) hold the normalised text, on which a term of 3+ characters
-    or limited to one field is confirmed with ``strpos``, so results equal a substring match however long the text is (tsvector positions stop at
-    16,383 and at 256 per lexeme, so phrases over positions would miss matches in long full texts).
+    ``tokens`` holds each distinct character pair (and each value's last character) once, under a GIN
+    index: it finds candidates. ``body`` (and ``title`` etc.) hold the normalised text, on which a term of
+    3+ characters or limited to one field is confirmed with ``strpos``, so results equal a substring
+    match however long the text is (tsvector positions stop at 16,383 and at 256 per lexeme, so phrases
+    over positions would miss matches in long full texts).
     No foreign key to the item: test-database flushes truncate tables one by one.
     """
 

@@ -1,9 +1,10 @@
 """Search inside PostgreSQL: nothing outside the database to keep in step, so several web and worker
 machines share it. The index is the ``SearchDocument`` table, written in the item's own transaction.
 
-A term of one or two characters is one lexeme of the GIN-indexed ``tokens`` tsvector, which is exact. A
-longer term is the AND of its bigrams (the GIN index finds candidates) confirmed by ``strpos`` on the
-normalised text. Nothing depends on the database's locale (pg_trgm would see no CJK under LC_CTYPE C).
+A term of two characters is one lexeme of the GIN-indexed ``tokens`` tsvector, one character a prefix of
+lexemes (see ``pg_tokens``); both are exact. A longer term is the AND of its bigrams (the GIN index finds
+candidates) confirmed by ``strpos`` on the normalised text. Nothing depends on the database's locale
+(pg_trgm would see no CJK under LC_CTYPE C).
 
 Ranking is by tiers, then date: items with every term in the title first, the rest after, each newest
 first. Each tier is read through the (date, id) index with ``LIMIT``, so a term in half a million items
@@ -15,10 +16,11 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from dangan.catalogue.choices import SecurityLevel
 from dangan.search.backends.base import DATE, FACETS, Progress, SearchBackend, SearchRequest, SearchResult
 from dangan.search.documents import SearchDocument, documents
 from dangan.search.models import SearchDocument as Row
-from dangan.search.text import Query, tokens
+from dangan.search.text import Query
 from dangan.search.visibility import Visibility
 
 TABLE = Row._meta.db_table
@@ -58,10 +60,22 @@ def _quote(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def pg_tokens(value: str) -> set[str]:
+    """Every adjacent pair, and the last character alone: each character then begins at least one token,
+    so a one-character query is a prefix search (``'x':*``) and the index holds half the entries that
+    every single character as well would need."""
+    if not value:
+        return set()
+    return {value[i : i + 2] for i in range(len(value) - 1)} | {value[-1]}
+
+
 def tsvector_literal(doc: SearchDocument) -> str:
     """Each distinct token of the item once, without positions or weights: presence is all the GIN index
     answers (fields and adjacency are checked with ``strpos``), and a bare lexeme needs no recheck."""
-    distinct = {token for values in doc.fields.values() for value in values for token in tokens(value)}
+    distinct = set()
+    for values in doc.fields.values():
+        for value in values:
+            distinct |= pg_tokens(value)
     return " ".join(map(_quote, distinct))
 
 
@@ -241,8 +255,10 @@ class PostgresBackend(SearchBackend):
         clauses, params = [], []
         for term in query.terms:
             text = term.text
-            grams = {text} if len(text) <= 2 else {text[i : i + 2] for i in range(len(text) - 1)}
-            lexemes += [_quote(g) for g in sorted(grams)]
+            if len(text) == 1:
+                lexemes.append(_quote(text) + ":*")
+            else:
+                lexemes += [_quote(g) for g in sorted({text[i : i + 2] for i in range(len(text) - 1)})]
             # One or two characters in any field: the lexeme is the answer. Otherwise confirm adjacency
             # (and the field) on the normalised text.
             if len(text) > 2 or term.field:
@@ -254,8 +270,11 @@ class PostgresBackend(SearchBackend):
         return " AND ".join(where), params
 
     def _filter_clauses(self, visibility: Visibility, filters, params: list) -> list[str]:
-        clauses = ["security_level = ANY(%s)"]
-        params.append(list(visibility.security_levels))
+        clauses = []
+        # Left out when every level is visible: a count that needs no column can then skip the heap.
+        if set(visibility.security_levels) != set(SecurityLevel.values):
+            clauses.append("security_level = ANY(%s)")
+            params.append(list(visibility.security_levels))
         if visibility.fonds_ids is not None:
             clauses.append("fonds_id = ANY(%s)")
             params.append(sorted(visibility.fonds_ids))

@@ -34,8 +34,9 @@ def issue(request, item, by, statement: str, base_url: str = "") -> Certificate:
         raise ValidationError(_("该档案不在此申请中"))
     if not statement:
         raise ValidationError({"statement": _("请填写证明内容")})
-    certificate = Certificate(request=request, item=item, statement=statement, issued_by=by,
-                              issued_at=timezone.now())
+    certificate = Certificate(
+        request=request, item=item, statement=statement, issued_by=by, issued_at=timezone.now()
+    )
     if not can(by, ADD, certificate):
         raise ValidationError(_("只有保管该档案的单位或档案局可以出具证明"))
     certificate.full_clean(exclude=["sha256"])
@@ -120,7 +121,7 @@ def _cover(pdf, certificate, width, height) -> None:
 def _wrap(text: str, width: int) -> list[str]:
     out = []
     for paragraph in text.splitlines() or [""]:
-        out.extend(paragraph[i:i + width] for i in range(0, max(len(paragraph), 1), width))
+        out.extend(paragraph[i : i + width] for i in range(0, max(len(paragraph), 1), width))
     return out[:20]
 
 
@@ -133,8 +134,11 @@ def _copied_page(pdf, image, number, total, certificate, width, height) -> None:
     buffer = io.BytesIO(rendering.to_jpeg(image, 85))
     pdf.drawImage(ImageReader(buffer), (width - w) / 2, height - margin - h, w, h)
     pdf.setFont("STSong-Light", 9)
-    pdf.drawString(margin, margin / 2 + 10,
-                   f"档案证明 {certificate.code} 复制件 第 {number}/{total} 页 · {settings.DANGAN_ARCHIVES_NAME}")
+    pdf.drawString(
+        margin,
+        margin / 2 + 10,
+        f"档案证明 {certificate.code} 复制件 第 {number}/{total} 页 · {settings.DANGAN_ARCHIVES_NAME}",
+    )
     pdf.showPage()
 
 
@@ -145,21 +149,24 @@ class Verification:
 
     @property
     def valid(self) -> bool:
-        return self.certificate is not None and not self.certificate.revoked and self.digest_matches is not False
+        return (
+            self.certificate is not None and not self.certificate.revoked and self.digest_matches is not False
+        )
 
 
 def normalise_code(code: str) -> str:
     raw = "".join(c for c in (code or "").upper() if c.isalnum())[:16]
-    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def verify(code: str, uploaded: bytes | None = None) -> Verification:
-    certificate = Certificate.objects.select_related("item", "issued_by", "request").filter(
-        code=normalise_code(code)).first()
+    certificate = (
+        Certificate.objects.select_related("item", "issued_by", "request")
+        .filter(code=normalise_code(code))
+        .first()
+    )
     if certificate is None:
         return Verification(None)
     if uploaded is None:
         return Verification(certificate)
     return Verification(certificate, hashlib.sha256(uploaded).hexdigest() == certificate.sha256)
-
-

@@ -48,4 +48,13 @@ class ViewAction(models.TextChoices):
 
 
 # 利用目的: the defaults of the configurable Purpose table (see the 0002 migration).
-DEFAULT_PURPOSES = ["编史修志", "工作查考", "学术研究", "经济建设", "宣传教育", "落实政策", "个人取证", "其他"]
+DEFAULT_PURPOSES = [
+    "编史修志",
+    "工作查考",
+    "学术研究",
+    "经济建设",
+    "宣传教育",
+    "落实政策",
+    "个人取证",
+    "其他",
+]

@@ -30,8 +30,12 @@ def apply_model_errors(form, error: ValidationError) -> None:
 class RegistrationForm(StyledForm):
     """A member of the public registers: an account plus the ID details every use is registered with."""
 
-    username = forms.RegexField(label=_("用户名"), max_length=30, regex=r"^[A-Za-z0-9_.@+-]+$",
-                                help_text=_("字母、数字或 _ . @ + -，登录时使用"))
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=30,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
+        help_text=_("字母、数字或 _ . @ + -，登录时使用"),
+    )
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices)
     id_number = forms.CharField(label=_("证件号码"), max_length=30)
@@ -57,9 +61,14 @@ class RegistrationForm(StyledForm):
             except ValidationError as e:
                 self.add_error("password1", e)
         if not self.errors:
-            self.profile = Reader(kind=ReaderKind.PUBLIC, name=data["name"], id_type=data["id_type"],
-                                  id_number=data["id_number"], phone=data["phone"],
-                                  organisation=data.get("organisation", ""))
+            self.profile = Reader(
+                kind=ReaderKind.PUBLIC,
+                name=data["name"],
+                id_type=data["id_type"],
+                id_number=data["id_number"],
+                phone=data["phone"],
+                organisation=data.get("organisation", ""),
+            )
             try:
                 self.profile.full_clean(exclude=["user"])
             except ValidationError as e:
@@ -69,8 +78,11 @@ class RegistrationForm(StyledForm):
     def save(self):
         user_model = get_user_model()
         with transaction.atomic():
-            user = user_model(username=self.cleaned_data["username"], role=Role.READER,
-                              first_name=self.cleaned_data["name"][:150])
+            user = user_model(
+                username=self.cleaned_data["username"],
+                role=Role.READER,
+                first_name=self.cleaned_data["name"][:150],
+            )
             user.set_password(self.cleaned_data["password1"])
             user.save()
             self.profile.user = user
@@ -82,9 +94,13 @@ class RequestForm(StyledForm):
     items = forms.CharField(label=_("档案"), widget=forms.HiddenInput)
     purpose = forms.ModelChoiceField(label=_("利用目的"), queryset=Purpose.objects.none(), empty_label=None)
     mode = forms.ChoiceField(label=_("利用方式"), choices=Mode.choices)
-    note = forms.CharField(label=_("说明"), max_length=NOTE_MAX, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=_("如需证明的事项、查阅的具体内容"))
+    note = forms.CharField(
+        label=_("说明"),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("如需证明的事项、查阅的具体内容"),
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,14 +128,17 @@ class RequestForm(StyledForm):
 
 
 class ReasonForm(StyledForm):
-    reason = forms.CharField(label=_("意见"), max_length=NOTE_MAX, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("意见"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class LoanForm(StyledForm):
     reference_code = forms.CharField(label=_("档号"), max_length=200)
     borrower = forms.CharField(label=_("借阅人用户名"), max_length=150)
-    due_date = forms.DateField(label=_("应还日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("应还日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,8 +182,12 @@ class EffectForm(forms.ModelForm, BootstrapMixin):
 
 class CertificateForm(StyledForm):
     item = forms.ModelChoiceField(label=_("档案"), queryset=Item.objects.none(), empty_label=None)
-    statement = forms.CharField(label=_("证明内容"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 4}),
-                                help_text=_("例如：兹证明张三于1998年在本单位工作……"))
+    statement = forms.CharField(
+        label=_("证明内容"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("例如：兹证明张三于1998年在本单位工作……"),
+    )
 
     def __init__(self, *args, request_obj=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,13 +196,19 @@ class CertificateForm(StyledForm):
 
 class ReviewForm(StyledForm):
     decision = forms.ChoiceField(label=_("审核结论"), choices=ReviewDecision.choices)
-    reason = forms.CharField(label=_("理由"), max_length=NOTE_MAX, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-    defer_years = forms.IntegerField(label=_("延期年数"), min_value=1, max_value=50, initial=5, required=False)
+    reason = forms.CharField(
+        label=_("理由"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    defer_years = forms.IntegerField(
+        label=_("延期年数"), min_value=1, max_value=50, initial=5, required=False
+    )
     list_entry = forms.BooleanField(label=_("延期开放的同时公布目录（公众可申请利用）"), required=False)
 
 
 class VerifyForm(StyledForm):
     code = forms.CharField(label=_("核验码"), max_length=40)
-    file = forms.FileField(label=_("证明文件（PDF，可选）"), required=False,
-                           help_text=_("上传您收到的证明文件，核对其是否与出具时完全一致"))
+    file = forms.FileField(
+        label=_("证明文件（PDF，可选）"),
+        required=False,
+        help_text=_("上传您收到的证明文件，核对其是否与出具时完全一致"),
+    )

@@ -1,4 +1,4 @@
-"""利用: readers, access requests and their approvals, loans, reading logs, effects, certificates, open review."""
+"""利用: readers, access requests and approvals, loans, reading logs, effects, certificates, open review."""
 
 import datetime
 import secrets
@@ -39,11 +39,11 @@ def _no_nul(value: str) -> None:
         raise ValidationError(_("不能包含空字符（\\x00）"))
 
 
-# Which items the public may know about ----------------------------------------------------------------------
+# Which items the public may know about ---------------------------------------
 
 
 def public_items():
-    """Items the portal lists: public-level, filed, and either opened (开放) or with a published entry (目录公开).
+    """Items the portal lists: public-level, filed, and opened (开放) or with a published entry (目录公开).
 
     The only place that says what the public may see of the catalogue; the portal, its search and the request
     form all go through it.
@@ -71,7 +71,7 @@ def _in_scope(user, prefix: str = "") -> Q:
     return Q(**{f"{prefix}fonds__unit_id__in": scope}) | Q(**{f"{prefix}fonds__custodian_id__in": scope})
 
 
-# Configurable data ---------------------------------------------------------------------------------------------
+# Configurable data -----------------------------------------------------------
 
 
 class Purpose(ConfigModel):
@@ -90,7 +90,7 @@ class Purpose(ConfigModel):
         return self.name
 
 
-# Readers -------------------------------------------------------------------------------------------------------
+# Readers ---------------------------------------------------------------------
 
 
 class ReaderQuerySet(RestrictedQuerySet):
@@ -100,7 +100,9 @@ class ReaderQuerySet(RestrictedQuerySet):
 class Reader(AuditedModel):
     """利用者: the person behind a User who reads archives; public readers register with an ID document."""
 
-    user = models.OneToOneField(USER, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="reader_profile")
+    user = models.OneToOneField(
+        USER, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="reader_profile"
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=ReaderKind.choices, default=ReaderKind.PUBLIC)
     name = models.CharField(_("姓名"), max_length=50, validators=[_no_nul])
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT)
@@ -126,8 +128,12 @@ class Reader(AuditedModel):
     def clean(self):
         self.id_number = (self.id_number or "").strip().upper()
         if self.id_type == IdType.RESIDENT and not is_valid_id_number(self.id_number):
-            raise ValidationError({"id_number": _("“%(value)s”不是有效的居民身份证号码（请核对校验位）")
-                                   % {"value": self.id_number[:30]}})
+            raise ValidationError(
+                {
+                    "id_number": _("“%(value)s”不是有效的居民身份证号码（请核对校验位）")
+                    % {"value": self.id_number[:30]}
+                }
+            )
         phone = (self.phone or "").replace(" ", "").replace("-", "")
         if not phone.lstrip("+").isdigit() or not 5 <= len(phone) <= 20:
             raise ValidationError({"phone": _("请填写有效的电话号码")})
@@ -149,7 +155,7 @@ def display_name(user) -> str:
     return profile.name if profile is not None else str(user)
 
 
-# Access requests -----------------------------------------------------------------------------------------------
+# Access requests -------------------------------------------------------------
 
 
 class AccessRequestQuerySet(RestrictedQuerySet):
@@ -160,14 +166,16 @@ class AccessRequest(AuditedModel):
     """利用申请: items, purpose and mode; open items are granted at once, controlled ones after approval."""
 
     number = models.CharField(_("申请编号"), max_length=20, unique=True, null=True, blank=True)
-    requester = models.ForeignKey(USER, verbose_name=_("申请人"), on_delete=models.PROTECT,
-                                  related_name="access_requests")
+    requester = models.ForeignKey(
+        USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="access_requests"
+    )
     items = models.ManyToManyField(Item, verbose_name=_("档案"), through="RequestItem", related_name="+")
     purpose = models.ForeignKey(Purpose, verbose_name=_("利用目的"), on_delete=models.PROTECT)
     mode = models.CharField(_("利用方式"), max_length=20, choices=Mode.choices)
     note = models.TextField(_("说明"), blank=True, validators=[MaxLengthValidator(NOTE_MAX), _no_nul])
-    status = models.CharField(_("状态"), max_length=20, choices=RequestStatus.choices,
-                              default=RequestStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
+    )
     needs_bureau = models.BooleanField(_("需档案局审批"), default=False)
     allow_download = models.BooleanField(_("允许下载"), default=False)
     created_at = models.DateTimeField(_("申请时间"), default=timezone.now, db_index=True)
@@ -202,7 +210,9 @@ class AccessRequest(AuditedModel):
             if user.is_bureau:
                 return pending
             if user.is_archivist:
-                return pending & Q(pk__in=RequestItem.objects.filter(_in_scope(user, "item__")).values("request"))
+                return pending & Q(
+                    pk__in=RequestItem.objects.filter(_in_scope(user, "item__")).values("request")
+                )
             return False
         if action == "cancel":
             return Q(requester=user, status=RequestStatus.PENDING)
@@ -212,7 +222,7 @@ class AccessRequest(AuditedModel):
     def permits_new(cls, user, obj):
         return obj.requester_id == user.pk
 
-    # Creating ------------------------------------------------------------------------------------------------
+    # Creating -----------------------------------------------------------------
     @classmethod
     def submit(cls, requester, items, purpose: Purpose, mode: str, note: str = "") -> "AccessRequest":
         """File a request; items outside ``requestable_items`` are refused as if they did not exist."""
@@ -224,8 +234,13 @@ class AccessRequest(AuditedModel):
             raise ValidationError({"items": _("所选档案不存在或您无权申请")})
         if not purpose.active:
             raise ValidationError({"purpose": _("该利用目的已停用")})
-        req = cls(requester=requester, purpose=purpose, mode=mode, note=(note or "").strip(),
-                  needs_bureau=settings.DANGAN_ACCESS_BUREAU_APPROVAL)
+        req = cls(
+            requester=requester,
+            purpose=purpose,
+            mode=mode,
+            note=(note or "").strip(),
+            needs_bureau=settings.DANGAN_ACCESS_BUREAU_APPROVAL,
+        )
         req.full_clean()
         with transaction.atomic():
             req.save()
@@ -238,8 +253,11 @@ class AccessRequest(AuditedModel):
         return req
 
     def controlled_items(self) -> list[Item]:
-        return [ri.item for ri in self.request_items.select_related("item__fonds")
-                if ri.item.control != ControlStatus.OPEN]
+        return [
+            ri.item
+            for ri in self.request_items.select_related("item__fonds")
+            if ri.item.control != ControlStatus.OPEN
+        ]
 
     def required_steps(self) -> list[tuple[str, int | None]]:
         """(step, unit): the holding unit of every controlled item, then the bureau where configured."""
@@ -262,7 +280,7 @@ class AccessRequest(AuditedModel):
                 return step, unit
         return None
 
-    # State changes: short methods, each writing its history row -----------------------------------------------
+    # State changes: short methods, each writing its history row ---------------
     def approve(self, by, reason: str = "") -> "Decision":
         return self._decide(by, True, reason)
 
@@ -275,8 +293,14 @@ class AccessRequest(AuditedModel):
         with transaction.atomic():
             current = type(self).objects.select_for_update().get(pk=self.pk)
             step = current._check_decider(by)
-            decision = Decision(request=current, step=step[0], unit_id=step[1], by=by, approved=approved,
-                                reason=(reason or "").strip())
+            decision = Decision(
+                request=current,
+                step=step[0],
+                unit_id=step[1],
+                by=by,
+                approved=approved,
+                reason=(reason or "").strip(),
+            )
             decision.full_clean()
             try:
                 with transaction.atomic():
@@ -288,13 +312,17 @@ class AccessRequest(AuditedModel):
             elif not current.missing_steps():
                 current.grant(by=by, reason=reason)
             else:
-                current.log(by, current.status, current.status, _("%(step)s：同意") % {"step": decision.label})
+                current.log(
+                    by, current.status, current.status, _("%(step)s：同意") % {"step": decision.label}
+                )
         self.refresh_from_db()
         return decision
 
     def _check_decider(self, by) -> tuple[str, int | None]:
         if self.status != RequestStatus.PENDING:
-            raise ValidationError(_("该申请已办结（%(status)s），不能再审批") % {"status": self.get_status_display()})
+            raise ValidationError(
+                _("该申请已办结（%(status)s），不能再审批") % {"status": self.get_status_display()}
+            )
         if by.pk == self.requester_id:
             raise ValidationError(_("不能审批本人提出的申请"))
         if self.decisions.filter(by=by).exists():
@@ -322,14 +350,21 @@ class AccessRequest(AuditedModel):
         self.log(by, before, status, reason)
 
     def log(self, by, before: str, after: str, message: str) -> "RequestEvent":
-        return RequestEvent.objects.create(request=self, actor=by, actor_name=str(by) if by else _("系统"),
-                                           status_from=before, status_to=after, message=str(message)[:500])
+        return RequestEvent.objects.create(
+            request=self,
+            actor=by,
+            actor_name=str(by) if by else _("系统"),
+            status_from=before,
+            status_to=after,
+            message=str(message)[:500],
+        )
 
-    # Reading --------------------------------------------------------------------------------------------------
+    # Reading ------------------------------------------------------------------
     @property
     def is_active_grant(self) -> bool:
         return self.status == RequestStatus.GRANTED and (
-            self.valid_until is None or self.valid_until >= timezone.localdate())
+            self.valid_until is None or self.valid_until >= timezone.localdate()
+        )
 
     def readable_files(self):
         """The digital files the requester may read under this grant (of its items, complete ones only)."""
@@ -341,7 +376,7 @@ class AccessRequest(AuditedModel):
 
 
 def _units_decided_by(user) -> set[int]:
-    """Units whose holdings ``user`` approves for: an archivist's scope; for bureau staff, the bureau's units."""
+    """Units whose holdings ``user`` approves for: an archivist's scope; for bureau staff, the bureau."""
     if user.is_archivist:
         return user.scope_unit_ids
     if user.is_bureau and user.unit_id:
@@ -365,7 +400,9 @@ class Decision(AuditedModel):
 
     request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="decisions")
     step = models.CharField(_("环节"), max_length=20, choices=Step.choices)
-    unit = models.ForeignKey(Unit, verbose_name=_("保管单位"), null=True, blank=True, on_delete=models.PROTECT)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("保管单位"), null=True, blank=True, on_delete=models.PROTECT
+    )
     by = models.ForeignKey(USER, verbose_name=_("审批人"), on_delete=models.PROTECT, related_name="+")
     approved = models.BooleanField(_("同意"))
     reason = models.TextField(_("意见"), blank=True, validators=[MaxLengthValidator(NOTE_MAX), _no_nul])
@@ -379,8 +416,9 @@ class Decision(AuditedModel):
             # No double approval: one decision per person and one per step, whatever the race.
             models.UniqueConstraint(fields=["request", "by"], name="one_decision_per_person"),
             models.UniqueConstraint(fields=["request", "step", "unit"], name="one_decision_per_step"),
-            models.UniqueConstraint(fields=["request", "step"], condition=Q(unit__isnull=True),
-                                    name="one_bureau_decision"),
+            models.UniqueConstraint(
+                fields=["request", "step"], condition=Q(unit__isnull=True), name="one_bureau_decision"
+            ),
         ]
 
     def __str__(self):
@@ -406,7 +444,7 @@ class RequestEvent(models.Model):
         ordering = ["at", "pk"]
 
 
-# Loans -------------------------------------------------------------------------------------------------------
+# Loans -----------------------------------------------------------------------
 
 
 class LoanQuerySet(RestrictedQuerySet):
@@ -418,19 +456,28 @@ class LoanQuerySet(RestrictedQuerySet):
 
 
 class Loan(AuditedModel):
-    """借出: one physical item lent to one person; at most one active loan per item (a database constraint)."""
+    """借出: one physical item lent to one person; at most one active loan per item (a DB constraint)."""
 
     item = models.ForeignKey(Item, verbose_name=_("档案"), on_delete=models.PROTECT, related_name="loans")
-    borrower = models.ForeignKey(USER, verbose_name=_("借阅人"), on_delete=models.PROTECT, related_name="loans")
-    request = models.ForeignKey(AccessRequest, verbose_name=_("利用申请"), null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="loans")
+    borrower = models.ForeignKey(
+        USER, verbose_name=_("借阅人"), on_delete=models.PROTECT, related_name="loans"
+    )
+    request = models.ForeignKey(
+        AccessRequest,
+        verbose_name=_("利用申请"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="loans",
+    )
     lent_by = models.ForeignKey(USER, verbose_name=_("经办人"), on_delete=models.PROTECT, related_name="+")
     lent_at = models.DateTimeField(_("借出时间"), default=timezone.now)
     due_date = models.DateField(_("应还日期"))
     renewals = models.PositiveSmallIntegerField(_("续借次数"), default=0)
     returned_at = models.DateTimeField(_("归还时间"), null=True, blank=True)
-    returned_to = models.ForeignKey(USER, verbose_name=_("接收人"), null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    returned_to = models.ForeignKey(
+        USER, verbose_name=_("接收人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reminded_at = models.DateTimeField(_("催还时间"), null=True, blank=True)
 
     objects = LoanQuerySet.as_manager()
@@ -440,8 +487,9 @@ class Loan(AuditedModel):
         verbose_name = _("借出登记")
         verbose_name_plural = _("借出登记")
         constraints = [
-            models.UniqueConstraint(fields=["item"], condition=Q(returned_at__isnull=True),
-                                    name="one_active_loan_per_item"),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(returned_at__isnull=True), name="one_active_loan_per_item"
+            ),
         ]
 
     def __str__(self):
@@ -481,7 +529,9 @@ class Loan(AuditedModel):
                 with transaction.atomic():
                     loan.save()
             except IntegrityError:
-                raise ValidationError(_("档案 %(code)s 已借出，尚未归还") % {"code": item.reference_code}) from None
+                raise ValidationError(
+                    _("档案 %(code)s 已借出，尚未归还") % {"code": item.reference_code}
+                ) from None
         return loan
 
     @classmethod
@@ -495,8 +545,10 @@ class Loan(AuditedModel):
         with transaction.atomic():
             current = type(self).objects.select_for_update().get(pk=self.pk)
             if current.returned_at is not None:
-                raise ValidationError(_("该档案已于 %(at)s 归还") % {"at": timezone.localtime(current.returned_at)
-                                                                    .strftime("%Y-%m-%d %H:%M")})
+                raise ValidationError(
+                    _("该档案已于 %(at)s 归还")
+                    % {"at": timezone.localtime(current.returned_at).strftime("%Y-%m-%d %H:%M")}
+                )
             self.returned_at, self.returned_to = timezone.now(), by
             self.save()
 
@@ -506,13 +558,14 @@ class Loan(AuditedModel):
         if self.renewals >= settings.DANGAN_LOAN_MAX_RENEWALS:
             raise ValidationError(_("已续借 %(n)d 次，不能再续借") % {"n": self.renewals})
         self.due_date = max(self.due_date, timezone.localdate()) + datetime.timedelta(
-            days=days or settings.DANGAN_LOAN_DAYS)
+            days=days or settings.DANGAN_LOAN_DAYS
+        )
         self.renewals += 1
         self.save()
         record(AuditAction.ACTION, self, message=f"renewed by {by} until {self.due_date}")
 
 
-# Reading log, effects, certificates ---------------------------------------------------------------------------
+# Reading log, effects, certificates ------------------------------------------
 
 
 class ViewLog(models.Model):
@@ -531,10 +584,11 @@ class ViewLog(models.Model):
 
 
 class Effect(AuditedModel):
-    """利用效果: what a use achieved, entered afterwards (令第13号: every use gets feedback on its outcome)."""
+    """利用效果: what a use achieved, entered afterwards (令第13号: every use gets feedback)."""
 
-    request = models.ForeignKey(AccessRequest, verbose_name=_("利用申请"), on_delete=models.PROTECT,
-                                related_name="effects")
+    request = models.ForeignKey(
+        AccessRequest, verbose_name=_("利用申请"), on_delete=models.PROTECT, related_name="effects"
+    )
     summary = models.TextField(_("利用效果"), validators=[MaxLengthValidator(2000), _no_nul])
     entered_by = models.ForeignKey(USER, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
@@ -555,23 +609,25 @@ class Effect(AuditedModel):
 
     @classmethod
     def permits_new(cls, user, obj):
-        return (user.is_bureau or user.is_archivist or obj.request.requester_id == user.pk) and \
-            AccessRequest.objects.restrict(user, VIEW).filter(pk=obj.request_id).exists()
+        return (
+            user.is_bureau or user.is_archivist or obj.request.requester_id == user.pk
+        ) and AccessRequest.objects.restrict(user, VIEW).filter(pk=obj.request_id).exists()
 
 
 def new_certificate_code() -> str:
     # 80 random bits in base 32: unguessable, so a made-up code finds nothing.
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     raw = "".join(secrets.choice(alphabet) for _ in range(16))
-    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 class Certificate(AuditedModel):
     """档案证明: a PDF of copied pages with certification text, a verification code and its digest."""
 
     code = models.CharField(_("核验码"), max_length=19, unique=True, default=new_certificate_code)
-    request = models.ForeignKey(AccessRequest, verbose_name=_("利用申请"), on_delete=models.PROTECT,
-                                related_name="certificates")
+    request = models.ForeignKey(
+        AccessRequest, verbose_name=_("利用申请"), on_delete=models.PROTECT, related_name="certificates"
+    )
     item = models.ForeignKey(Item, verbose_name=_("档案"), on_delete=models.PROTECT, related_name="+")
     statement = models.TextField(_("证明内容"), validators=[MaxLengthValidator(NOTE_MAX), _no_nul])
     pages = models.PositiveIntegerField(_("页数"), default=0)
@@ -610,7 +666,7 @@ class CertificateDocument(models.Model):
     pdf = models.BinaryField()
 
 
-# Open review --------------------------------------------------------------------------------------------------
+# Open review -----------------------------------------------------------------
 
 
 class CatalogueListing(AuditedModel):
@@ -631,11 +687,16 @@ class CatalogueListing(AuditedModel):
 def due_for_review(fonds: Fonds | None = None, year: int | None = None):
     """Controlled items at least OPEN_AFTER_YEARS old and not yet reviewed, oldest first."""
     last_year = (year or timezone.localdate().year) - settings.OPEN_AFTER_YEARS
-    items = Item.objects.filter(control=ControlStatus.CONTROLLED, year__lte=last_year,
-                                status__in=[RecordStatus.FILED, RecordStatus.TRANSFERRED])
-    items = items.exclude(pk__in=OpenReview.objects.filter(decision=ReviewDecision.DEFER,
-                                                           defer_until__gt=timezone.localdate().year)
-                          .values("item"))
+    items = Item.objects.filter(
+        control=ControlStatus.CONTROLLED,
+        year__lte=last_year,
+        status__in=[RecordStatus.FILED, RecordStatus.TRANSFERRED],
+    )
+    items = items.exclude(
+        pk__in=OpenReview.objects.filter(
+            decision=ReviewDecision.DEFER, defer_until__gt=timezone.localdate().year
+        ).values("item")
+    )
     if fonds is not None:
         items = items.filter(fonds=fonds)
     return items.select_related("fonds", "category").order_by("fonds__number", "year", "reference_code")
@@ -644,12 +705,16 @@ def due_for_review(fonds: Fonds | None = None, year: int | None = None):
 class OpenReview(AuditedModel):
     """开放审核: a decision to open an item, or to defer its opening, with the reason."""
 
-    item = models.ForeignKey(Item, verbose_name=_("档案"), on_delete=models.PROTECT, related_name="open_reviews")
+    item = models.ForeignKey(
+        Item, verbose_name=_("档案"), on_delete=models.PROTECT, related_name="open_reviews"
+    )
     batch = models.CharField(_("批次"), max_length=32, db_index=True)
     decision = models.CharField(_("审核结论"), max_length=20, choices=ReviewDecision.choices)
     reason = models.TextField(_("理由"), blank=True, validators=[MaxLengthValidator(NOTE_MAX), _no_nul])
     defer_until = models.PositiveSmallIntegerField(_("延期至（年）"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(USER, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        USER, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(_("审核时间"), default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
@@ -671,7 +736,9 @@ class OpenReview(AuditedModel):
         return user.is_bureau
 
     @classmethod
-    def decide_batch(cls, items, decision: str, by, reason: str = "", defer_years: int = 5) -> list["OpenReview"]:
+    def decide_batch(
+        cls, items, decision: str, by, reason: str = "", defer_years: int = 5
+    ) -> list["OpenReview"]:
         """Record one decision for a batch of items; opening sets their control flag to 开放."""
         if not by.is_bureau:
             raise ValidationError(_("只有档案局工作人员可以进行开放审核"))
@@ -685,8 +752,14 @@ class OpenReview(AuditedModel):
         reviews = []
         with transaction.atomic():
             for item in items:
-                review = cls(item=item, batch=batch, decision=decision, reason=reason, defer_until=until,
-                             reviewed_by=by)
+                review = cls(
+                    item=item,
+                    batch=batch,
+                    decision=decision,
+                    reason=reason,
+                    defer_until=until,
+                    reviewed_by=by,
+                )
                 review.full_clean()
                 review.save()
                 if decision == ReviewDecision.OPEN:

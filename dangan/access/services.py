@@ -34,7 +34,10 @@ def _remind(loan: Loan) -> None:
     if not loan.borrower.email:
         return  # the overdue list shows them to the archivist, who telephones
     body = _("%(name)s：您借出的档案 %(code)s 应于 %(due)s 归还，现已逾期，请尽快归还。") % {
-        "name": display_name(loan.borrower), "code": loan.item.reference_code, "due": loan.due_date}
+        "name": display_name(loan.borrower),
+        "code": loan.item.reference_code,
+        "due": loan.due_date,
+    }
     send_mail(_("档案逾期未还提醒"), body, None, [loan.borrower.email], fail_silently=True)
 
 

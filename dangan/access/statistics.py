@@ -43,8 +43,11 @@ class Report:
 
 def uses(user, start: datetime.date, end: datetime.date):
     """The uses ``user`` may count: bureau staff every unit's, an archivist their own units'."""
-    rows = RequestItem.objects.filter(request__status=RequestStatus.GRANTED,
-                                      request__decided_at__date__gte=start, request__decided_at__date__lt=end)
+    rows = RequestItem.objects.filter(
+        request__status=RequestStatus.GRANTED,
+        request__decided_at__date__gte=start,
+        request__decided_at__date__lt=end,
+    )
     if user.is_bureau:
         return rows
     if user.is_archivist:
@@ -58,12 +61,25 @@ def report(user, start: datetime.date, end: datetime.date) -> Report:
     groups: dict[str, dict[str, Row]] = {name: {} for name in DIMENSIONS}
     modes = dict(Mode.choices)
     values = uses(user, start, end).values_list(
-        "request_id", "request__requester_id", "request__decided_at", "request__purpose__name", "request__mode",
-        "item__fonds__unit__name", "item__category__name", "item__volume_id", "pages")
+        "request_id",
+        "request__requester_id",
+        "request__decided_at",
+        "request__purpose__name",
+        "request__mode",
+        "item__fonds__unit__name",
+        "item__category__name",
+        "item__volume_id",
+        "pages",
+    )
     for request_id, reader, at, purpose, mode, unit, category, volume, pages in values:
         day = timezone.localtime(at).date()
-        keys = {"month": f"{day.year}-{day.month:02d}", "unit": unit, "category": category, "purpose": purpose,
-                "mode": str(modes.get(mode, mode))}
+        keys = {
+            "month": f"{day.year}-{day.month:02d}",
+            "unit": unit,
+            "category": category,
+            "purpose": purpose,
+            "mode": str(modes.get(mode, mode)),
+        }
         for row in [total] + [groups[name].setdefault(key, Row(key)) for name, key in keys.items()]:
             row.visitors.add((reader, day))
             if volume:
@@ -95,17 +111,25 @@ def bar_chart(rows: list[Row], measure: str = "person_times", width: int = 640, 
     values = [getattr(row, measure) for row in rows]
     top = max(values, default=0) or 1
     label_width, height = 140, bar_height * max(len(rows), 1) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'class="chart" preserveAspectRatio="xMinYMin meet">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'class="chart" preserveAspectRatio="xMinYMin meet">'
+    ]
     for index, (row, value) in enumerate(zip(rows, values, strict=True)):
         y = index * bar_height + 5
         length = (width - label_width - 60) * value / top
-        parts.append(f'<text x="{label_width - 6}" y="{y + bar_height * 0.65:.0f}" text-anchor="end" '
-                     f'font-size="13">{escape(row.label[:12])}</text>')
-        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{bar_height - 6}" '
-                     f'fill="#3b6ea5"></rect>')
-        parts.append(f'<text x="{label_width + length + 6:.1f}" y="{y + bar_height * 0.65:.0f}" '
-                     f'font-size="13">{value}</text>')
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + bar_height * 0.65:.0f}" text-anchor="end" '
+            f'font-size="13">{escape(row.label[:12])}</text>'
+        )
+        parts.append(
+            f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{bar_height - 6}" '
+            f'fill="#3b6ea5"></rect>'
+        )
+        parts.append(
+            f'<text x="{label_width + length + 6:.1f}" y="{y + bar_height * 0.65:.0f}" '
+            f'font-size="13">{value}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

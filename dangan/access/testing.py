@@ -29,15 +29,22 @@ def sample_pdf(pages: int = 2, text: str = "Dangan sample page") -> bytes:
 
 def make_public_reader(username="zhangsan", name="张三", id_number=VALID_ID):
     user = make_user(username, Role.READER, None)
-    Reader.objects.create(user=user, kind=ReaderKind.PUBLIC, name=name, id_type=IdType.RESIDENT,
-                          id_number=id_number, phone="13800000000")
+    Reader.objects.create(
+        user=user,
+        kind=ReaderKind.PUBLIC,
+        name=name,
+        id_type=IdType.RESIDENT,
+        id_number=id_number,
+        phone="13800000000",
+    )
     return user
 
 
 def make_controlled(fonds, listed_by=None, **kwargs):
     """A controlled item; with ``listed_by`` its catalogue entry is published on the portal."""
-    item = make_item(fonds, control=ControlStatus.CONTROLLED, title=kwargs.pop("title", "城关镇土地承包合同"),
-                     **kwargs)
+    item = make_item(
+        fonds, control=ControlStatus.CONTROLLED, title=kwargs.pop("title", "城关镇土地承包合同"), **kwargs
+    )
     if listed_by is not None:
         CatalogueListing.objects.create(item=item, listed_by=listed_by)
     return item

@@ -1,4 +1,4 @@
-"""Staff screens of utilisation: requests and approvals, loans, readers, certificates, open review, statistics.
+"""Staff screens of utilisation: requests, approvals, loans, readers, certificates, open review, statistics.
 
 Workflows are POST-then-redirect function views; the rules are on the models.
 """
@@ -53,7 +53,7 @@ def _staff_only(user, model=AccessRequest) -> None:
         raise PermissionDenied(_("您没有权限执行此操作"))
 
 
-# Requests ------------------------------------------------------------------------------------------------------
+# Requests --------------------------------------------------------------------
 
 
 @login_required
@@ -66,10 +66,16 @@ def request_list(request):
         requests = requests.filter(requester=request.user)
     page = _page(request, requests)
     for row in page:
-        row.my_step = row.status == RequestStatus.PENDING and row.requester_id != request.user.pk and \
-            row.step_for(request.user) is not None
-    return render(request, "access/request_list.html", {
-        "page": page, "statuses": RequestStatus.choices, "status": status})
+        row.my_step = (
+            row.status == RequestStatus.PENDING
+            and row.requester_id != request.user.pk
+            and row.step_for(request.user) is not None
+        )
+    return render(
+        request,
+        "access/request_list.html",
+        {"page": page, "statuses": RequestStatus.choices, "status": status},
+    )
 
 
 @login_required
@@ -84,8 +90,10 @@ def request_detail(request, pk):
         "events": obj.events.all(),
         "effects": obj.effects.select_related("entered_by"),
         "certificates": obj.certificates.select_related("item", "issued_by"),
-        "may_decide": obj.status == RequestStatus.PENDING and obj.requester_id != user.pk
-        and obj.step_for(user) is not None and not obj.decisions.filter(by=user).exists(),
+        "may_decide": obj.status == RequestStatus.PENDING
+        and obj.requester_id != user.pk
+        and obj.step_for(user) is not None
+        and not obj.decisions.filter(by=user).exists(),
         "may_cancel": obj.status == RequestStatus.PENDING and obj.requester_id == user.pk,
         "may_certify": staff and obj.mode == "certificate" and obj.is_active_grant,
         "reason_form": ReasonForm(),
@@ -161,7 +169,7 @@ def effect_list(request):
     return render(request, "access/effect_list.html", {"page": _page(request, effects)})
 
 
-# Certificates --------------------------------------------------------------------------------------------------
+# Certificates ----------------------------------------------------------------
 
 
 @login_required
@@ -174,8 +182,13 @@ def certificate_issue(request, pk):
         messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
         return redirect(obj)
     try:
-        certificate = certificates.issue(obj, form.cleaned_data["item"], request.user,
-                                         form.cleaned_data["statement"], request.build_absolute_uri("/"))
+        certificate = certificates.issue(
+            obj,
+            form.cleaned_data["item"],
+            request.user,
+            form.cleaned_data["statement"],
+            request.build_absolute_uri("/"),
+        )
     except ValidationError as e:
         messages.error(request, _message(e))
     else:
@@ -191,7 +204,7 @@ def certificate_pdf(request, pk):
     return response
 
 
-# Loans ---------------------------------------------------------------------------------------------------------
+# Loans -----------------------------------------------------------------------
 
 
 @login_required
@@ -203,9 +216,17 @@ def loan_list(request):
         loans = loans.active()
     elif show == "overdue":
         loans = loans.overdue()
-    return render(request, "access/loan_list.html", {
-        "page": _page(request, loans), "show": show, "loan_form": LoanForm(user=request.user),
-        "return_form": ReturnForm(), "today": timezone.localdate()})
+    return render(
+        request,
+        "access/loan_list.html",
+        {
+            "page": _page(request, loans),
+            "show": show,
+            "loan_form": LoanForm(user=request.user),
+            "return_form": ReturnForm(),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -215,8 +236,12 @@ def loan_new(request):
     form = LoanForm(request.POST, user=request.user)
     if form.is_valid():
         item = form.cleaned_data["reference_code"]
-        loan = Loan(item=item, borrower=form.cleaned_data["borrower"], lent_by=request.user,
-                    due_date=form.cleaned_data["due_date"] or timezone.localdate())
+        loan = Loan(
+            item=item,
+            borrower=form.cleaned_data["borrower"],
+            lent_by=request.user,
+            due_date=form.cleaned_data["due_date"] or timezone.localdate(),
+        )
         require(request.user, ADD, loan)
         try:
             loan = Loan.lend(item, form.cleaned_data["borrower"], request.user, form.cleaned_data["due_date"])
@@ -266,7 +291,7 @@ def loan_renew(request, pk):
     return redirect("access:loan_list")
 
 
-# Readers -------------------------------------------------------------------------------------------------------
+# Readers ---------------------------------------------------------------------
 
 
 @login_required
@@ -279,7 +304,7 @@ def reader_list(request):
     return render(request, "access/reader_list.html", {"page": _page(request, readers), "q": q})
 
 
-# Open review ---------------------------------------------------------------------------------------------------
+# Open review -----------------------------------------------------------------
 
 
 def _bureau_only(user) -> None:
@@ -299,10 +324,18 @@ def review_list(request):
     for row in due_for_review().values_list("fonds_id", "fonds__number", "fonds__name"):
         entry = by_fonds.setdefault(row[0], {"pk": row[0], "label": f"{row[1]} {row[2]}", "count": 0})
         entry["count"] += 1
-    return render(request, "access/review_list.html", {
-        "page": _page(request, due, 200), "fonds": fonds, "by_fonds": by_fonds.values(), "form": ReviewForm(),
-        "reviews": OpenReview.objects.select_related("item", "reviewed_by")[:30],
-        "open_after": settings.OPEN_AFTER_YEARS})
+    return render(
+        request,
+        "access/review_list.html",
+        {
+            "page": _page(request, due, 200),
+            "fonds": fonds,
+            "by_fonds": by_fonds.values(),
+            "form": ReviewForm(),
+            "reviews": OpenReview.objects.select_related("item", "reviewed_by")[:30],
+            "open_after": settings.OPEN_AFTER_YEARS,
+        },
+    )
 
 
 @login_required
@@ -313,12 +346,18 @@ def review_decide(request):
     ids = [int(i) for i in request.POST.getlist("items") if i.isdigit() and len(i) < 18]
     items = list(due_for_review().filter(pk__in=ids))
     if not form.is_valid() or not items:
-        messages.error(request, _("请选择档案并填写审核结论") if form.is_valid() else
-                       "；".join(m for errors in form.errors.values() for m in errors))
+        messages.error(
+            request,
+            _("请选择档案并填写审核结论")
+            if form.is_valid()
+            else "；".join(m for errors in form.errors.values() for m in errors),
+        )
         return redirect(request.META.get("HTTP_REFERER") or "access:review_list")
     data = form.cleaned_data
     try:
-        OpenReview.decide_batch(items, data["decision"], request.user, data["reason"], data["defer_years"] or 5)
+        OpenReview.decide_batch(
+            items, data["decision"], request.user, data["reason"], data["defer_years"] or 5
+        )
     except ValidationError as e:
         messages.error(request, _message(e))
         return redirect("access:review_list")
@@ -329,7 +368,7 @@ def review_decide(request):
     return redirect("access:review_list")
 
 
-# Statistics ----------------------------------------------------------------------------------------------------
+# Statistics ------------------------------------------------------------------
 
 
 def _year(request) -> int:
@@ -343,11 +382,24 @@ def stats(request):
     year = _year(request)
     data = statistics.report(request.user, *statistics.year_bounds(year))
     charts = {name: statistics.bar_chart(data.by[name]) for name in ("month", "purpose", "mode", "unit")}
-    tables = [(_("按利用目的"), data.by["purpose"]), (_("按利用方式"), data.by["mode"]),
-              (_("按立档单位"), data.by["unit"]), (_("按门类"), data.by["category"]), (_("按月份"), data.by["month"])]
-    return render(request, "access/stats.html", {
-        "year": year, "data": data, "charts": charts, "tables": tables,
-        "years": range(timezone.localdate().year, timezone.localdate().year - 10, -1)})
+    tables = [
+        (_("按利用目的"), data.by["purpose"]),
+        (_("按利用方式"), data.by["mode"]),
+        (_("按立档单位"), data.by["unit"]),
+        (_("按门类"), data.by["category"]),
+        (_("按月份"), data.by["month"]),
+    ]
+    return render(
+        request,
+        "access/stats.html",
+        {
+            "year": year,
+            "data": data,
+            "charts": charts,
+            "tables": tables,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 10, -1),
+        },
+    )
 
 
 @login_required
@@ -356,6 +408,8 @@ def stats_xlsx(request):
     year = _year(request)
     unit = request.user.unit.name if request.user.unit_id else ""
     data = statistics.annual_workbook(request.user, year, unit)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="utilisation-{year}.xlsx"'
     return response

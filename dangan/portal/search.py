@@ -38,8 +38,11 @@ def search(q: str, page=1) -> PublicResults:
         opened = get_backend().matching_ids(query, PUBLIC)
         listed = CatalogueListing.objects.all()
         for word in query.words:
-            listed = listed.filter(Q(item__title__icontains=word) | Q(item__reference_code__icontains=word)
-                                   | Q(item__creator__icontains=word))
+            listed = listed.filter(
+                Q(item__title__icontains=word)
+                | Q(item__reference_code__icontains=word)
+                | Q(item__creator__icontains=word)
+            )
         items = items.filter(Q(pk__in=opened, control=ControlStatus.OPEN) | Q(pk__in=listed.values("item")))
     paginator = Paginator(items, PER_PAGE)
     result_page = paginator.get_page(page)

@@ -10,10 +10,19 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/files/<int:file_pk>/", views.item_file, name="item_file"),
-    path("items/<int:pk>/files/<int:file_pk>/pages/<int:number>.png", views.item_file_page, name="item_file_page"),
+    path(
+        "items/<int:pk>/files/<int:file_pk>/pages/<int:number>.png",
+        views.item_file_page,
+        name="item_file_page",
+    ),
     path("register/", views.register, name="register"),
-    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html",
-                                                next_page=reverse_lazy("portal:my_requests")), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="portal/login.html", next_page=reverse_lazy("portal:my_requests")
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("portal:home")), name="logout"),
     path("requests/", views.my_requests, name="my_requests"),
     path("requests/new/", views.request_new, name="request_new"),

@@ -61,9 +61,14 @@ def _published_files(item):
 def item_detail(request, pk):
     item = _public_item(pk)
     fields = [(item._meta.get_field(name).verbose_name, getattr(item, name)) for name in PUBLIC_FIELDS]
-    fields += [(_("全宗"), item.fonds.name), (_("门类"), item.category.name), (_("保管期限"), item.retention.name)]
-    return render(request, "portal/item.html", {
-        "item": item, "fields": fields, "files": _published_files(item)})
+    fields += [
+        (_("全宗"), item.fonds.name),
+        (_("门类"), item.category.name),
+        (_("保管期限"), item.retention.name),
+    ]
+    return render(
+        request, "portal/item.html", {"item": item, "fields": fields, "files": _published_files(item)}
+    )
 
 
 def _published_file(item_pk, file_pk):
@@ -76,8 +81,11 @@ def _published_file(item_pk, file_pk):
 
 def item_file(request, pk, file_pk):
     item, f = _published_file(pk, file_pk)
-    return render(request, "portal/reader.html", {
-        "item": item, "file": f, "pages": range(1, _pages(f) + 1), "public": True})
+    return render(
+        request,
+        "portal/reader.html",
+        {"item": item, "file": f, "pages": range(1, _pages(f) + 1), "public": True},
+    )
 
 
 def _pages(f) -> int:
@@ -106,7 +114,7 @@ def item_file_page(request, pk, file_pk, number):
     return _png(_render(f, number, [settings.DANGAN_ARCHIVES_NAME, _("开放档案"), item.reference_code]))
 
 
-# Registration and sign-in ----------------------------------------------------------------------------------
+# Registration and sign-in ----------------------------------------------------
 
 
 def register(request):
@@ -126,13 +134,14 @@ def _safe_next(request) -> bool:
     return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()})
 
 
-# Requests ---------------------------------------------------------------------------------------------------
+# Requests --------------------------------------------------------------------
 
 
 @portal_login_required
 def request_new(request):
-    form = RequestForm(request.POST or None, initial={"items": request.GET.get("items", "")[:200]},
-                       user=request.user)
+    form = RequestForm(
+        request.POST or None, initial={"items": request.GET.get("items", "")[:200]}, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             obj = form.save()
@@ -140,8 +149,11 @@ def request_new(request):
             record_denial("request", object_type="catalogue.item", user=request.user)
             apply_model_errors(form, e)
         else:
-            messages.success(request, _("申请已提交：%(number)s，%(status)s") % {
-                "number": obj.number, "status": obj.get_status_display()})
+            messages.success(
+                request,
+                _("申请已提交：%(number)s，%(status)s")
+                % {"number": obj.number, "status": obj.get_status_display()},
+            )
             return redirect("portal:request", obj.pk)
     return render(request, "portal/request_new.html", {"form": form, "chosen": form.chosen_items()})
 
@@ -149,8 +161,11 @@ def request_new(request):
 @portal_login_required
 def my_requests(request):
     requests = AccessRequest.objects.filter(requester=request.user).select_related("purpose")
-    return render(request, "portal/my_requests.html", {
-        "page": Paginator(requests, 20).get_page(request.GET.get("page"))})
+    return render(
+        request,
+        "portal/my_requests.html",
+        {"page": Paginator(requests, 20).get_page(request.GET.get("page"))},
+    )
 
 
 def _own_request(request, pk) -> AccessRequest:
@@ -166,14 +181,18 @@ def _own_request(request, pk) -> AccessRequest:
 @portal_login_required
 def request_detail(request, pk):
     obj = _own_request(request, pk)
-    return render(request, "portal/request.html", {
-        "object": obj,
-        "request_items": obj.request_items.select_related("item"),
-        "decisions": obj.decisions.select_related("unit"),
-        "events": obj.events.all(),
-        "files": [f for f in obj.readable_files().select_related("item") if rendering.renderable(f)],
-        "downloadable": obj.readable_files() if obj.allow_download else [],
-    })
+    return render(
+        request,
+        "portal/request.html",
+        {
+            "object": obj,
+            "request_items": obj.request_items.select_related("item"),
+            "decisions": obj.decisions.select_related("unit"),
+            "events": obj.events.all(),
+            "files": [f for f in obj.readable_files().select_related("item") if rendering.renderable(f)],
+            "downloadable": obj.readable_files() if obj.allow_download else [],
+        },
+    )
 
 
 @require_POST
@@ -201,8 +220,11 @@ def read(request, pk, file_pk):
     obj, f = _granted_file(request, pk, file_pk)
     if not rendering.renderable(f):
         raise Http404(_("该格式不能在线阅览"))
-    return render(request, "portal/reader.html", {
-        "object": obj, "file": f, "item": f.item, "pages": range(1, _pages(f) + 1), "public": False})
+    return render(
+        request,
+        "portal/reader.html",
+        {"object": obj, "file": f, "item": f.item, "pages": range(1, _pages(f) + 1), "public": False},
+    )
 
 
 @never_cache
@@ -226,17 +248,23 @@ def download(request, pk, file_pk):
     except BlobMissing:
         raise Http404(_("该文件暂时无法提供")) from None
     log_view(obj, f, request.user, action=ViewAction.DOWNLOAD, ip=request.META.get("REMOTE_ADDR"))
-    response = FileResponse(stream, as_attachment=True, filename=f.original_name,
-                            content_type=f.mime or "application/octet-stream")
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=f.original_name,
+        content_type=f.mime or "application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-# Certificate verification -----------------------------------------------------------------------------------
+# Certificate verification ----------------------------------------------------
 
 
 def verify(request):
-    form = VerifyForm(request.POST or None, request.FILES or None, initial={"code": request.GET.get("code", "")})
+    form = VerifyForm(
+        request.POST or None, request.FILES or None, initial={"code": request.GET.get("code", "")}
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file")
@@ -249,7 +277,7 @@ def verify(request):
     return render(request, "portal/verify.html", {"form": form, "result": result})
 
 
-# Notices ----------------------------------------------------------------------------------------------------
+# Notices ---------------------------------------------------------------------
 
 
 def notice_list(request):

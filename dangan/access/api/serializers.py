@@ -19,17 +19,32 @@ class AccessRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AccessRequest
-        fields = ["id", "number", "items", "purpose", "mode", "note", "status", "allow_download", "created_at",
-                  "decided_at", "valid_until", "decisions"]
+        fields = [
+            "id",
+            "number",
+            "items",
+            "purpose",
+            "mode",
+            "note",
+            "status",
+            "allow_download",
+            "created_at",
+            "decided_at",
+            "valid_until",
+            "decisions",
+        ]
 
     def get_items(self, obj) -> list[dict]:
-        return [{"id": ri.item_id, "reference_code": ri.item.reference_code}
-                for ri in obj.request_items.select_related("item")]
+        return [
+            {"id": ri.item_id, "reference_code": ri.item.reference_code}
+            for ri in obj.request_items.select_related("item")
+        ]
 
 
 class NewRequestSerializer(serializers.Serializer):
-    items = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), min_length=1,
-                                  max_length=200)
+    items = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**62), min_length=1, max_length=200
+    )
     purpose = serializers.PrimaryKeyRelatedField(queryset=Purpose.objects.filter(active=True))
     mode = serializers.ChoiceField(choices=Mode.choices)
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")

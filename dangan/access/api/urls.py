@@ -7,7 +7,11 @@ from dangan.access.api import views
 urlpatterns = [
     path("access/requests/", views.RequestListView.as_view(), name="api-access-requests"),
     path("access/requests/<int:pk>/", views.RequestView.as_view(), name="api-access-request"),
-    path("access/requests/<int:pk>/approve/", views.DecideView.as_view(approve=True), name="api-access-approve"),
-    path("access/requests/<int:pk>/reject/", views.DecideView.as_view(approve=False), name="api-access-reject"),
+    path(
+        "access/requests/<int:pk>/approve/", views.DecideView.as_view(approve=True), name="api-access-approve"
+    ),
+    path(
+        "access/requests/<int:pk>/reject/", views.DecideView.as_view(approve=False), name="api-access-reject"
+    ),
     path("certificates/verify/", views.VerifyView.as_view(), name="api-certificate-verify"),
 ]

@@ -24,7 +24,9 @@ class RequestListView(ListAPIView):
         data = NewRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        obj = AccessRequest.submit(request.user, values["items"], values["purpose"], values["mode"], values["note"])
+        obj = AccessRequest.submit(
+            request.user, values["items"], values["purpose"], values["mode"], values["note"]
+        )
         return Response(AccessRequestSerializer(obj).data, status=status.HTTP_201_CREATED)
 
 
@@ -63,14 +65,27 @@ class VerifyView(APIView):
         upload = request.FILES.get("file")
         if upload is not None and upload.size > 30 * 1024 * 1024:
             return Response({"detail": "file too large"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-        result = certificates.verify(str(request.data.get("code", ""))[:40], upload.read() if upload else None)
+        result = certificates.verify(
+            str(request.data.get("code", ""))[:40], upload.read() if upload else None
+        )
         return self._answer(result)
 
     def _answer(self, result):
         if result.certificate is None:
-            return Response({"valid": False, "detail": "no certificate has this code"},
-                            status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"valid": False, "detail": "no certificate has this code"}, status=status.HTTP_404_NOT_FOUND
+            )
         c = result.certificate
-        return Response({"valid": result.valid, "code": c.code, "digest_matches": result.digest_matches,
-                         "reference_code": c.item.reference_code, "title": c.item.title, "pages": c.pages,
-                         "issued_at": c.issued_at, "issued_by": display_name(c.issued_by), "revoked": c.revoked})
+        return Response(
+            {
+                "valid": result.valid,
+                "code": c.code,
+                "digest_matches": result.digest_matches,
+                "reference_code": c.item.reference_code,
+                "title": c.item.title,
+                "pages": c.pages,
+                "issued_at": c.issued_at,
+                "issued_by": display_name(c.issued_by),
+                "revoked": c.revoked,
+            }
+        )

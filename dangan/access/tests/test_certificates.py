@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 def granted(world):
     item = make_controlled(world.fonds_a, listed_by=world.staff)
     attach_pdf(item, pages=2)
-    req = AccessRequest.submit(make_public_reader(), [item], purpose("个人取证"), Mode.CERTIFICATE, "证明工龄")
+    req = AccessRequest.submit(
+        make_public_reader(), [item], purpose("个人取证"), Mode.CERTIFICATE, "证明工龄"
+    )
     req.approve(by=world.archivist_a, reason="同意")
     return req, item
 
@@ -77,11 +79,13 @@ def test_another_units_archivist_cannot_certify(world, granted):
 def test_verification_page_reports_match_and_tampering(world, granted, client):
     req, item = granted
     cert = certificates.issue(req, item, world.archivist_a, "证明")
-    ok = client.post("/portal/verify/", {"code": cert.code,
-                                         "file": _upload(bytes(cert.pdf))}).content.decode()
+    ok = client.post(
+        "/portal/verify/", {"code": cert.code, "file": _upload(bytes(cert.pdf))}
+    ).content.decode()
     assert "核验通过" in ok and item.reference_code in ok
-    bad = client.post("/portal/verify/", {"code": cert.code,
-                                          "file": _upload(bytes(cert.pdf) + b"%tampered")}).content.decode()
+    bad = client.post(
+        "/portal/verify/", {"code": cert.code, "file": _upload(bytes(cert.pdf) + b"%tampered")}
+    ).content.decode()
     assert "已被篡改" in bad
     forged = client.get("/portal/verify/", {"code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"}).content.decode()
     assert "核验未通过" in forged
@@ -92,7 +96,9 @@ def test_verification_api(world, granted, client):
     cert = certificates.issue(req, item, world.archivist_a, "证明")
     assert client.get("/api/v1/certificates/verify/", {"code": cert.code}).json()["valid"] is True
     assert client.get("/api/v1/certificates/verify/", {"code": "nope"}).status_code == 404
-    answer = client.post("/api/v1/certificates/verify/", {"code": cert.code, "file": _upload(b"%PDF-1.4 fake")})
+    answer = client.post(
+        "/api/v1/certificates/verify/", {"code": cert.code, "file": _upload(b"%PDF-1.4 fake")}
+    )
     assert answer.json()["digest_matches"] is False and answer.json()["valid"] is False
 
 

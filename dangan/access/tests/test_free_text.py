@@ -19,9 +19,16 @@ def _clean(page: str) -> bool:
 
 
 def test_reader_fields(world, client, client_for):
-    form = {"username": "evil", "name": SCRIPT[:50], "id_type": "resident", "id_number": VALID_ID,
-            "phone": "13900000000", "organisation": SCRIPT, "password1": "Archive-reading-2026",
-            "password2": "Archive-reading-2026"}
+    form = {
+        "username": "evil",
+        "name": SCRIPT[:50],
+        "id_type": "resident",
+        "id_number": VALID_ID,
+        "phone": "13900000000",
+        "organisation": SCRIPT,
+        "password1": "Archive-reading-2026",
+        "password2": "Archive-reading-2026",
+    }
     too_long = client.post("/portal/register/", {**form, "name": "名" * 51}).content.decode()
     assert "51" in too_long and not Reader.objects.exists()
     client.post("/portal/register/", form)
@@ -36,11 +43,15 @@ def test_request_note_and_decision_reason(world, client_for):
     reader = make_public_reader()
     item = make_controlled(world.fonds_a, listed_by=world.staff)
     client = client_for(reader)
-    page = client.post("/portal/requests/new/", {"items": str(item.pk), "purpose": purpose().pk, "mode": "online",
-                                                 "note": "长" * 1001}).content.decode()
+    page = client.post(
+        "/portal/requests/new/",
+        {"items": str(item.pk), "purpose": purpose().pk, "mode": "online", "note": "长" * 1001},
+    ).content.decode()
     assert "1000" in page and not AccessRequest.objects.exists()
-    client.post("/portal/requests/new/", {"items": str(item.pk), "purpose": purpose().pk, "mode": "online",
-                                          "note": SCRIPT})
+    client.post(
+        "/portal/requests/new/",
+        {"items": str(item.pk), "purpose": purpose().pk, "mode": "online", "note": SCRIPT},
+    )
     req = AccessRequest.objects.get()
     archivist = client_for(world.archivist_a)
     archivist.post(f"/access/requests/{req.pk}/reject/", {"reason": "长" * 1001})
@@ -79,11 +90,15 @@ def test_review_reason(world, client_for):
 def test_notice_title_and_body(world, client, client_for):
     staff = client_for(world.staff)
     now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    staff.post("/portal/manage/notices/new/", {"title": "长" * 201, "body": "x", "published": "on",
-                                               "published_at": now})
+    staff.post(
+        "/portal/manage/notices/new/",
+        {"title": "长" * 201, "body": "x", "published": "on", "published_at": now},
+    )
     assert not Notice.objects.exists()
-    staff.post("/portal/manage/notices/new/", {"title": SCRIPT, "body": SCRIPT, "published": "on",
-                                               "published_at": now})
+    staff.post(
+        "/portal/manage/notices/new/",
+        {"title": SCRIPT, "body": SCRIPT, "published": "on", "published_at": now},
+    )
     notice = Notice.objects.get()
     assert _clean(client.get("/portal/").content.decode())
     assert _clean(client.get(f"/portal/notices/{notice.pk}/").content.decode())

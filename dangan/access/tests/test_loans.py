@@ -53,8 +53,12 @@ def test_renewals_extend_the_due_date_up_to_the_limit(world, settings):
 
 def test_a_due_date_in_the_past_is_refused(world):
     with pytest.raises(ValidationError):
-        Loan.lend(make_item(world.fonds_a), world.reader, world.archivist_a,
-                  timezone.localdate() - datetime.timedelta(days=1))
+        Loan.lend(
+            make_item(world.fonds_a),
+            world.reader,
+            world.archivist_a,
+            timezone.localdate() - datetime.timedelta(days=1),
+        )
 
 
 def test_overdue_loans_are_listed_and_reminded_once_a_week(world):
@@ -77,7 +81,9 @@ def test_the_reminder_job_is_registered_and_runs(world):
     assert job.status == "succeeded" and job.result == {"reminded": 1}
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would also remove the data migrations' rows
+# (purposes, categories) that later tests rely on.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_loans_of_one_item_lend_it_once(world):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent writers need PostgreSQL (DATABASE_URL=postgres://…)")

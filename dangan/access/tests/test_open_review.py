@@ -36,7 +36,9 @@ def test_opening_a_batch_marks_the_items_open_and_is_audited(world):
         item.refresh_from_db()
         assert item.control == ControlStatus.OPEN
         assert item in public_items()
-        change = AuditEntry.objects.filter(object_type="catalogue.item", object_id=str(item.pk), action="update")
+        change = AuditEntry.objects.filter(
+            object_type="catalogue.item", object_id=str(item.pk), action="update"
+        )
         assert change.filter(changes__after__control="open").exists()
     assert not due_for_review().exists()
     assert AuditEntry.objects.filter(object_type="access.openreview").count() == 3
@@ -63,7 +65,9 @@ def test_review_pages_for_bureau_only(world, client_for):
     assert client_for(world.reader).post("/access/review/decide/", {"items": [item.pk]}).status_code == 403
     page = client_for(world.staff).get("/access/review/").content.decode()
     assert item.reference_code in page
-    response = client_for(world.staff).post("/access/review/decide/", {
-        "items": [item.pk], "decision": "defer", "reason": "待解密", "defer_years": 3, "list_entry": "on"})
+    response = client_for(world.staff).post(
+        "/access/review/decide/",
+        {"items": [item.pk], "decision": "defer", "reason": "待解密", "defer_years": 3, "list_entry": "on"},
+    )
     assert response.status_code == 302
     assert CatalogueListing.objects.filter(item=item).exists() and item in public_items()

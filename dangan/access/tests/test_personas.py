@@ -34,15 +34,23 @@ def _user(world, name):
 # (path template, {persona: expected status}); "signed" is every signed-in persona.
 PAGES = [
     ("/access/requests/", {"staff": 200, "archivist_a": 200, "archivist_b": 200, "reader": 200, None: 302}),
-    ("/access/requests/{pending}/", {"staff": 200, "archivist_a": 200, "archivist_b": 404, "reader": 404, None: 302}),
+    (
+        "/access/requests/{pending}/",
+        {"staff": 200, "archivist_a": 200, "archivist_b": 404, "reader": 404, None: 302},
+    ),
     ("/access/loans/", {"staff": 200, "archivist_a": 200, "archivist_b": 200, "reader": 403, None: 302}),
     ("/access/readers/", {"staff": 200, "archivist_a": 200, "archivist_b": 200, "reader": 403, None: 302}),
     ("/access/effects/", {"staff": 200, "archivist_a": 200, "archivist_b": 200, "reader": 403, None: 302}),
     ("/access/review/", {"staff": 200, "archivist_a": 403, "archivist_b": 403, "reader": 403, None: 302}),
     ("/access/stats/", {"staff": 200, "archivist_a": 200, "archivist_b": 200, "reader": 403, None: 302}),
-    ("/access/stats/annual.xlsx", {"staff": 200, "archivist_a": 200, "archivist_b": 200, "reader": 403, None: 302}),
-    ("/access/certificates/{cert}/pdf/", {"staff": 200, "archivist_a": 200, "archivist_b": 404, "reader": 404,
-                                          None: 302}),
+    (
+        "/access/stats/annual.xlsx",
+        {"staff": 200, "archivist_a": 200, "archivist_b": 200, "reader": 403, None: 302},
+    ),
+    (
+        "/access/certificates/{cert}/pdf/",
+        {"staff": 200, "archivist_a": 200, "archivist_b": 404, "reader": 404, None: 302},
+    ),
     ("/portal/", {p: 200 for p in PERSONAS}),
     ("/portal/search/?q=土地", {p: 200 for p in PERSONAS}),
     ("/portal/items/{item}/", {p: 200 for p in PERSONAS}),
@@ -50,11 +58,18 @@ PAGES = [
     ("/portal/notices/", {p: 200 for p in PERSONAS}),
     ("/portal/register/", {p: 200 for p in PERSONAS}),
     ("/portal/requests/", {"staff": 200, "archivist_a": 200, "archivist_b": 200, "reader": 200, None: 302}),
-    ("/portal/requests/{pending}/", {"staff": 404, "archivist_a": 404, "archivist_b": 404, "reader": 404,
-                                     None: 302}),
-    ("/portal/manage/notices/", {"staff": 200, "archivist_a": 403, "archivist_b": 403, "reader": 403, None: 302}),
-    ("/portal/manage/notices/new/", {"staff": 200, "archivist_a": 403, "archivist_b": 403, "reader": 403,
-                                     None: 302}),
+    (
+        "/portal/requests/{pending}/",
+        {"staff": 404, "archivist_a": 404, "archivist_b": 404, "reader": 404, None: 302},
+    ),
+    (
+        "/portal/manage/notices/",
+        {"staff": 200, "archivist_a": 403, "archivist_b": 403, "reader": 403, None: 302},
+    ),
+    (
+        "/portal/manage/notices/new/",
+        {"staff": 200, "archivist_a": 403, "archivist_b": 403, "reader": 403, None: 302},
+    ),
 ]
 
 
@@ -72,23 +87,29 @@ def test_the_requester_sees_their_own_request_and_certificate(objects, client_fo
     assert client.get(f"/access/certificates/{objects['cert'].pk}/pdf/").status_code == 200
 
 
-@pytest.mark.parametrize("persona,approves", [("staff", False), ("archivist_a", True), ("archivist_b", False),
-                                              ("reader", False), (None, False)],
-                         ids=["staff", "archivist_a", "archivist_b", "reader", "anonymous"])
+@pytest.mark.parametrize(
+    "persona,approves",
+    [("staff", False), ("archivist_a", True), ("archivist_b", False), ("reader", False), (None, False)],
+    ids=["staff", "archivist_a", "archivist_b", "reader", "anonymous"],
+)
 def test_approving(world, objects, client_for, persona, approves):
     pending = objects["pending"]
-    response = client_for(_user(world, persona)).post(f"/access/requests/{pending.pk}/approve/", {"reason": "同意"})
+    response = client_for(_user(world, persona)).post(
+        f"/access/requests/{pending.pk}/approve/", {"reason": "同意"}
+    )
     assert response.status_code in (302, 404)
     pending.refresh_from_db()
     assert (pending.status == RequestStatus.GRANTED) is approves
 
 
-@pytest.mark.parametrize("persona,allowed", [("staff", True), ("archivist_a", True), ("archivist_b", False),
-                                             ("reader", False)])
+@pytest.mark.parametrize(
+    "persona,allowed", [("staff", True), ("archivist_a", True), ("archivist_b", False), ("reader", False)]
+)
 def test_returning_loans(world, objects, client_for, persona, allowed):
     loan = objects["loan"]
-    response = client_for(_user(world, persona)).post("/access/loans/return/",
-                                                      {"reference_code": loan.item.reference_code})
+    response = client_for(_user(world, persona)).post(
+        "/access/loans/return/", {"reference_code": loan.item.reference_code}
+    )
     loan.refresh_from_db()
     assert (loan.returned_at is not None) is allowed
     assert response.status_code in (302, 403)
@@ -99,27 +120,42 @@ def test_lending_through_the_page(world, client_for):
     client = client_for(world.archivist_a)
     client.post("/access/loans/new/", {"reference_code": item.reference_code, "borrower": "reader"})
     assert Loan.objects.active().filter(item=item).count() == 1
-    page = client.post("/access/loans/new/", {"reference_code": item.reference_code, "borrower": "staff"},
-                       follow=True).content.decode()
+    page = client.post(
+        "/access/loans/new/", {"reference_code": item.reference_code, "borrower": "staff"}, follow=True
+    ).content.decode()
     assert "已借出" in page and Loan.objects.active().filter(item=item).count() == 1
-    page = client_for(world.archivist_b).post("/access/loans/new/", {
-        "reference_code": item.reference_code, "borrower": "reader"}, follow=True).content.decode()
+    page = (
+        client_for(world.archivist_b)
+        .post(
+            "/access/loans/new/", {"reference_code": item.reference_code, "borrower": "reader"}, follow=True
+        )
+        .content.decode()
+    )
     assert "没有找到档号" in page
-    assert client_for(world.reader).post("/access/loans/new/", {
-        "reference_code": item.reference_code, "borrower": "reader"}).status_code == 403
+    assert (
+        client_for(world.reader)
+        .post("/access/loans/new/", {"reference_code": item.reference_code, "borrower": "reader"})
+        .status_code
+        == 403
+    )
 
 
 def test_returning_an_item_not_on_loan_says_so(world, client_for):
     item = make_item(world.fonds_a)
-    page = client_for(world.archivist_a).post("/access/loans/return/", {"reference_code": item.reference_code},
-                                              follow=True).content.decode()
+    page = (
+        client_for(world.archivist_a)
+        .post("/access/loans/return/", {"reference_code": item.reference_code}, follow=True)
+        .content.decode()
+    )
     assert "不在借出状态" in page
 
 
-# API ---------------------------------------------------------------------------------------------------------
+# API -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona,count", [("staff", 2), ("archivist_a", 2), ("archivist_b", 0), ("reader", 0)])
+@pytest.mark.parametrize(
+    "persona,count", [("staff", 2), ("archivist_a", 2), ("archivist_b", 0), ("reader", 0)]
+)
 def test_api_lists_only_visible_requests(world, objects, client_for, persona, count):
     assert client_for(_user(world, persona)).get("/api/v1/access/requests/").json()["count"] == count
 
@@ -131,15 +167,19 @@ def test_api_refuses_anonymous_visitors(objects, client):
 
 def test_api_request_and_approval(world, objects, client_for):
     reader = client_for(objects["requester"])
-    created = reader.post("/api/v1/access/requests/", {"items": [objects["item"].pk], "purpose": purpose().pk,
-                                                       "mode": "online"}, content_type="application/json")
+    created = reader.post(
+        "/api/v1/access/requests/",
+        {"items": [objects["item"].pk], "purpose": purpose().pk, "mode": "online"},
+        content_type="application/json",
+    )
     assert created.status_code == 201 and created.json()["status"] == "pending"
     pk = created.json()["id"]
     assert client_for(world.archivist_b).post(f"/api/v1/access/requests/{pk}/approve/").status_code == 404
     own = reader.post(f"/api/v1/access/requests/{pk}/approve/")
     assert own.status_code == 400
-    ok = client_for(world.archivist_a).post(f"/api/v1/access/requests/{pk}/approve/", {"reason": "同意"},
-                                            content_type="application/json")
+    ok = client_for(world.archivist_a).post(
+        f"/api/v1/access/requests/{pk}/approve/", {"reason": "同意"}, content_type="application/json"
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "granted"
     again = client_for(world.staff).post(f"/api/v1/access/requests/{pk}/approve/")
     assert again.status_code == 400
@@ -149,7 +189,10 @@ def test_api_refuses_hidden_and_missing_items(world, client_for):
     hidden = make_controlled(world.fonds_b)
     client = client_for(world.reader)
     for items in ([hidden.pk], [123456789], ["x"]):
-        response = client.post("/api/v1/access/requests/", {"items": items, "purpose": purpose().pk,
-                                                             "mode": "online"}, content_type="application/json")
+        response = client.post(
+            "/api/v1/access/requests/",
+            {"items": items, "purpose": purpose().pk, "mode": "online"},
+            content_type="application/json",
+        )
         assert response.status_code == 400
     assert not AccessRequest.objects.exists()

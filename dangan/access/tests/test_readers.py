@@ -11,36 +11,53 @@ from dangan.testing import make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("number", [
-    "110105194912310021",  # wrong check digit
-    "11010519491231002",  # 17 characters
-    "1101051949123100XX",
-    "110105194913310020",  # month 13
-    "ABCDEFGHIJKLMNOPQR",
-    "",
-])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "110105194912310021",  # wrong check digit
+        "11010519491231002",  # 17 characters
+        "1101051949123100XX",
+        "110105194913310020",  # month 13
+        "ABCDEFGHIJKLMNOPQR",
+        "",
+    ],
+)
 def test_invalid_resident_id_numbers_are_refused(number):
-    reader = Reader(user=make_user("x"), name="李四", id_type=IdType.RESIDENT, id_number=number, phone="13800000000")
+    reader = Reader(
+        user=make_user("x"), name="李四", id_type=IdType.RESIDENT, id_number=number, phone="13800000000"
+    )
     with pytest.raises(ValidationError) as e:
         reader.full_clean()
     assert "id_number" in e.value.message_dict
 
 
 def test_a_valid_number_is_accepted_and_upper_cased():
-    reader = Reader(user=make_user("x"), name="李四", id_type=IdType.RESIDENT, id_number=VALID_ID.lower(),
-                    phone="138 0000 0000")
+    reader = Reader(
+        user=make_user("x"),
+        name="李四",
+        id_type=IdType.RESIDENT,
+        id_number=VALID_ID.lower(),
+        phone="138 0000 0000",
+    )
     reader.full_clean()
     assert reader.id_number == VALID_ID
 
 
 def test_other_documents_are_not_held_to_the_resident_check_digit():
-    reader = Reader(user=make_user("x"), name="John", id_type=IdType.PASSPORT, id_number="E12345678",
-                    phone="+8613800000000")
+    reader = Reader(
+        user=make_user("x"),
+        name="John",
+        id_type=IdType.PASSPORT,
+        id_number="E12345678",
+        phone="+8613800000000",
+    )
     reader.full_clean()
 
 
 def test_bad_phone_numbers_are_refused():
-    reader = Reader(user=make_user("x"), name="李四", id_type=IdType.RESIDENT, id_number=VALID_ID, phone="call me")
+    reader = Reader(
+        user=make_user("x"), name="李四", id_type=IdType.RESIDENT, id_number=VALID_ID, phone="call me"
+    )
     with pytest.raises(ValidationError):
         reader.full_clean()
 

@@ -124,7 +124,9 @@ def test_decisions_are_audited(world):
     item = make_controlled(world.fonds_a, listed_by=world.staff)
     req = AccessRequest.submit(make_public_reader(), [item], purpose(), Mode.ONLINE)
     req.approve(by=world.archivist_a, reason="同意")
-    assert AuditEntry.objects.filter(object_type="access.decision", object_id=str(req.decisions.get().pk)).exists()
+    assert AuditEntry.objects.filter(
+        object_type="access.decision", object_id=str(req.decisions.get().pk)
+    ).exists()
     assert AuditEntry.objects.filter(object_type="access.accessrequest", object_id=str(req.pk)).count() >= 2
 
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 def _granted(user, items, mode=Mode.ONLINE, name="学术研究", days_ago=0):
     req = AccessRequest.submit(user, items, purpose(name), mode)
     AccessRequest.objects.filter(pk=req.pk).update(
-        decided_at=timezone.now() - datetime.timedelta(days=days_ago))
+        decided_at=timezone.now() - datetime.timedelta(days=days_ago)
+    )
     return req
 
 

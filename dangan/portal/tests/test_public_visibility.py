@@ -86,8 +86,10 @@ def test_public_reader_requests_a_listed_item_through_the_portal(world, holdings
     client = client_for(reader)
     listed = holdings["listed"]
     assert listed.title in client.get(f"/portal/requests/new/?items={listed.pk}").content.decode()
-    response = client.post("/portal/requests/new/", {"items": str(listed.pk), "purpose": purpose().pk,
-                                                     "mode": "online", "note": "研究征地史"})
+    response = client.post(
+        "/portal/requests/new/",
+        {"items": str(listed.pk), "purpose": purpose().pk, "mode": "online", "note": "研究征地史"},
+    )
     req = AccessRequest.objects.get()
     assert response.status_code == 302 and req.requester == reader and req.status == "pending"
     assert "待审批" in client.get(f"/portal/requests/{req.pk}/").content.decode()
@@ -96,8 +98,9 @@ def test_public_reader_requests_a_listed_item_through_the_portal(world, holdings
 def test_requesting_hidden_or_missing_items_fails_without_telling_which(world, holdings, client_for):
     client = client_for(make_public_reader())
     for pk in [holdings["hidden"][0].pk, holdings["hidden"][1].pk, 987654, "abc", "99999999999999999999999"]:
-        page = client.post("/portal/requests/new/", {"items": str(pk), "purpose": purpose().pk,
-                                                     "mode": "online"}).content.decode()
+        page = client.post(
+            "/portal/requests/new/", {"items": str(pk), "purpose": purpose().pk, "mode": "online"}
+        ).content.decode()
         assert "不存在或您无权申请" in page
         for item in holdings["hidden"]:
             assert item.title not in page

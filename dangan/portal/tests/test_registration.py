@@ -7,8 +7,16 @@ from dangan.access.testing import VALID_ID
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"username": "wangwu", "name": "王五", "id_type": "resident", "id_number": VALID_ID, "phone": "13900000000",
-        "organisation": "", "password1": "Archive-reading-2026", "password2": "Archive-reading-2026"}
+FORM = {
+    "username": "wangwu",
+    "name": "王五",
+    "id_type": "resident",
+    "id_number": VALID_ID,
+    "phone": "13900000000",
+    "organisation": "",
+    "password1": "Archive-reading-2026",
+    "password2": "Archive-reading-2026",
+}
 
 
 def test_registration_creates_a_reader_and_signs_in(client):

@@ -1,0 +1,187 @@
+"""The public portal in real Chromium: a member of the public searches, registers, requests a controlled
+item; the archivist approves; the reader reads it with the watermark. A certificate is issued and verified,
+and an altered copy fails.
+
+Needs Debian's Chromium (``apt-get install chromium``) and the ``playwright`` package; skipped otherwise.
+Screenshots go to DANGAN_SCREENSHOT_DIR (default /tmp).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from dangan.access.models import AccessRequest, Certificate, ViewLog
+from dangan.access.testing import VALID_ID, attach_pdf, make_controlled, make_public_reader, purpose
+from dangan.testing import PASSWORD, make_item, make_world
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(os.environ.get("DANGAN_SCREENSHOT_DIR", "/tmp"))
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# The live server needs committed data; serialized_rollback puts back the data migrations' rows (purposes,
+# categories) after the flush, for the tests that run after these.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_setup, django_db_blocker):
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        pytest.skip("Debian chromium not installed: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    saved = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
+    with sync_api.sync_playwright() as p:
+        # Inside Playwright's event loop Django hands out other connection objects (asgiref's Local is
+        # per context); they lack the serialized test data, so a flush would lose the data migrations' rows
+        # for every later test. Give them the same snapshot.
+        for alias, contents in saved.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make(phone=False):
+        viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def staff_sign_in(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+
+
+def test_public_request_approval_and_watermarked_reading(world, live_server, new_page):
+    controlled = make_controlled(world.fonds_a, listed_by=world.staff, title="城关镇土地承包合同汇编")
+    attach_pdf(controlled, pages=2)
+    make_item(world.fonds_a, title="城关镇土地利用总体规划公告")
+    hidden = make_controlled(world.fonds_a, title="城关镇土地纠纷内部处理意见")
+
+    page = new_page(phone=True)
+    page.goto(f"{live_server.url}/portal/register/")
+    page.fill("#id_username", "zhaoliu")
+    page.fill("#id_name", "赵六")
+    page.fill("#id_id_number", VALID_ID)
+    page.fill("#id_phone", "13700000000")
+    page.fill("#id_password1", "Archive-reading-2026")
+    page.fill("#id_password2", "Archive-reading-2026")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    assert "/portal/requests/" in page.url
+
+    page.goto(f"{live_server.url}/portal/")
+    page.fill("input[name=q]", "土地")
+    with page.expect_navigation():
+        page.press("input[name=q]", "Enter")
+    body = page.inner_text("main")
+    assert "城关镇土地承包合同汇编" in body and "城关镇土地利用总体规划公告" in body
+    assert hidden.title not in page.content() and "共 2 件" in body
+    page.screenshot(path=str(SCREENSHOTS / "dangan_portal_search_phone.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("text=城关镇土地承包合同汇编")
+    with page.expect_navigation():
+        page.click("text=申请利用")
+    page.select_option("#id_purpose", str(purpose("学术研究").pk))
+    page.select_option("#id_mode", "online")
+    page.fill("#id_note", "研究本镇土地承包史")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    assert page.inner_text("#status") == "待审批"
+    request_obj = AccessRequest.objects.get()
+
+    archivist = new_page()
+    staff_sign_in(archivist, live_server, "archivist_a")
+    archivist.goto(f"{live_server.url}/access/requests/{request_obj.pk}/")
+    archivist.fill("#id_reason", "同意在线阅览")
+    with archivist.expect_navigation():
+        archivist.click("button[name=approve]")
+    assert "已批准" in archivist.inner_text("main")
+
+    page.reload()
+    assert page.inner_text("#status") == "已批准"
+    with page.expect_navigation():
+        page.click("text=scan.pdf")
+    image = page.locator("img.page-image").first
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('img.page-image').naturalWidth > 0")
+    assert page.evaluate("document.querySelector('img.page-image').naturalWidth") > 500
+    page.screenshot(path=str(SCREENSHOTS / "dangan_portal_reading_phone.png"), full_page=False)
+    assert ViewLog.objects.filter(request=request_obj, user__username="zhaoliu").exists()
+
+
+def test_certificate_is_issued_verified_and_an_altered_copy_fails(world, live_server, new_page, tmp_path):
+    item = make_controlled(world.fonds_a, listed_by=world.staff, title="1998年职工花名册")
+    attach_pdf(item, pages=1)
+    request_obj = AccessRequest.submit(
+        make_public_reader(), [item], purpose("个人取证"), "certificate", "工龄证明"
+    )
+    request_obj.approve(by=world.archivist_a)
+
+    archivist = new_page()
+    staff_sign_in(archivist, live_server, "archivist_a")
+    archivist.goto(f"{live_server.url}/access/requests/{request_obj.pk}/")
+    archivist.fill("#id_statement", "兹证明张三于1998年在城关镇人民政府工作。")
+    with archivist.expect_navigation():
+        archivist.click("text=出具证明")
+    certificate = Certificate.objects.get()
+    assert certificate.code in archivist.inner_text("main")
+
+    genuine, altered = tmp_path / "certificate.pdf", tmp_path / "altered.pdf"
+    genuine.write_bytes(certificate.pdf)
+    altered.write_bytes(certificate.pdf.replace(b"/Producer", b"/Producex", 1))
+
+    public = new_page(phone=True)
+    public.goto(f"{live_server.url}/portal/verify/")
+    public.fill("#id_code", certificate.code.lower())
+    public.set_input_files("#id_file", str(genuine))
+    with public.expect_navigation():
+        public.click("main button[type=submit]")
+    assert "核验通过" in public.inner_text("#result") and item.reference_code in public.inner_text("#result")
+    public.screenshot(path=str(SCREENSHOTS / "dangan_portal_verify_phone.png"), full_page=True)
+
+    public.set_input_files("#id_file", str(altered))
+    with public.expect_navigation():
+        public.click("main button[type=submit]")
+    assert "已被篡改" in public.inner_text("#result")
+
+    public.fill("#id_code", "AAAA-BBBB-CCCC-DDDD")
+    public.set_input_files("#id_file", [])
+    with public.expect_navigation():
+        public.click("main button[type=submit]")
+    assert "核验未通过" in public.inner_text("#result")

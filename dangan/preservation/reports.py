@@ -18,7 +18,7 @@ def result_rows(results) -> list[list]:
                 r.check_item.code,
                 r.check_item.name,
                 r.check_item.get_property_display(),
-                r.verdict,
+                str(r.verdict),
                 r.message,
                 r.at.strftime("%Y-%m-%d %H:%M"),
             ]

@@ -37,8 +37,21 @@ EXTRACTABLE_MIMES = {
 }
 
 
-COMPLETION_FIELDS = ["status", "ingest_owner", "sha256", "size", "storage_key", "mime", "puid", "format_name",
-                     "characterisation", "identified", "text_status", "sm3", "created_at"]
+COMPLETION_FIELDS = [
+    "status",
+    "ingest_owner",
+    "sha256",
+    "size",
+    "storage_key",
+    "mime",
+    "puid",
+    "format_name",
+    "characterisation",
+    "identified",
+    "text_status",
+    "sm3",
+    "created_at",
+]
 
 
 class IngestError(Exception):
@@ -165,13 +178,23 @@ class IngestBatch:
             row.status, row.ingest_owner = FileStatus.COMPLETE, ""
         with transaction.atomic():
             DigitalFile.objects.bulk_update(rows, COMPLETION_FIELDS, batch_size=500)
-            append([new_entry(AuditAction.CREATE, row, changes={"after": row._audit_filter(snapshot(row))})
-                    for row in rows])
+            append(
+                [
+                    new_entry(AuditAction.CREATE, row, changes={"after": row._audit_filter(snapshot(row))})
+                    for row in rows
+                ]
+            )
             PreservationEvent.objects.bulk_create(self.events, batch_size=1000)
             for row in rows:
                 row._audit_before = snapshot(row)
-                post_save.send(sender=DigitalFile, instance=row, created=True, update_fields=None, raw=False,
-                               using=router.db_for_write(DigitalFile))
+                post_save.send(
+                    sender=DigitalFile,
+                    instance=row,
+                    created=True,
+                    update_fields=None,
+                    raw=False,
+                    using=router.db_for_write(DigitalFile),
+                )
             transaction.on_commit(after_capture)
 
     def abandon(self) -> None:
@@ -271,6 +294,38 @@ def ingest_file(
     """Capture one file of an item or volume; ``user`` None is the command line acting as the system."""
     with ingest_batch(user) as batch:
         return batch.add(target, stream, filename, role, expected_sha256)
+
+
+def remove_file(f: DigitalFile, user, reason: str) -> None:
+    """Take a file away from its item (a wrong upload): who may change the item may, with a reason.
+
+    The audit trail keeps the file's full description and the reason; the bytes go once nothing else
+    refers to them. Its PREMIS events go with the row, so the deletion event is in the audit trail.
+    """
+    from dangan.core.audit import record_deletion
+    from dangan.core.permissions import CHANGE
+
+    if user is not None:
+        require(user, CHANGE, f)
+    if not reason.strip():
+        raise IngestError(_("请说明删除原因"))
+    with transaction.atomic():
+        record(
+            AuditAction.ACTION,
+            f,
+            message=f"{EventType.DELETION}: {reason}"[:500],
+            changes={"sha256": f.sha256, "size": f.size, "storage_key": f.storage_key},
+        )
+        record_deletion(f)
+        key = f.storage_key
+        f.delete()
+        transaction.on_commit(lambda: _delete_blob_if_unreferenced(key))
+
+
+def _delete_blob_if_unreferenced(key: str) -> None:
+    if key and not DigitalFile.objects.filter(storage_key=key).exists():
+        with contextlib.suppress(OSError):
+            get_storage().delete(key)
 
 
 def remove_rows(rows) -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("files/<int:pk>/", views.file_detail, name="file"),
     path("files/<int:pk>/download/", views.download, name="download"),
     path("files/<int:pk>/view/", views.viewer, name="viewer"),
+    path("files/<int:pk>/remove/", views.remove, name="remove"),
     path("files/<int:pk>/thumbnail/", views.thumbnail, name="thumbnail"),
     path("runs/", views.run_list, name="run_list"),
     path("runs/<int:pk>/", views.run_detail, name="run"),

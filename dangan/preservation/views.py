@@ -17,7 +17,7 @@ from dangan.preservation import reports
 from dangan.preservation.checks import latest_results, run_checks
 from dangan.preservation.choices import FileStatus, Stage
 from dangan.preservation.models import CheckRun, DigitalFile
-from dangan.preservation.services import IngestError, ingest_file
+from dangan.preservation.services import IngestError, ingest_file, remove_file
 from dangan.preservation.storage import BlobMissing, get_storage
 
 VIEWABLE_INLINE = ("application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp", "text/plain")
@@ -76,6 +76,7 @@ def file_detail(request, pk):
             "-run_id", "check_item__code"
         )[:60],
         "viewable": f.mime in VIEWABLE_INLINE,
+        "can_remove": DigitalFile.objects.restrict(request.user, CHANGE).filter(pk=f.pk).exists(),
     }
     return render(request, "preservation/file.html", context)
 
@@ -105,6 +106,20 @@ def download(request, pk):
         # does not run inside a sandboxed document (and runs a PDF's scripts, if at all, in its own sandbox).
         response["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+@login_required
+@require_POST
+def remove(request, pk):
+    f = get_visible_or_404(request, DigitalFile, pk, CHANGE)
+    record = f.record
+    try:
+        remove_file(f, request.user, request.POST.get("reason", ""))
+    except IngestError as e:
+        messages.error(request, str(e))
+        return redirect("preservation:file", pk)
+    messages.success(request, _("已删除“%(name)s”") % {"name": f.original_name})
+    return redirect(record)
 
 
 @login_required

@@ -126,3 +126,22 @@ def test_the_overview_lists_alerts_only_for_files_the_user_may_see(pdf_file, wor
     assert (
         "正文.pdf" not in client_for(world.archivist_b).get(reverse("preservation:overview")).content.decode()
     )
+
+
+def test_a_wrong_upload_is_removed_with_a_reason_by_who_may_change_it(
+    item, pdf_file, world, client_for, django_capture_on_commit_callbacks
+):
+    from dangan.core.models import AuditEntry
+    from dangan.preservation.storage import get_storage
+
+    url = reverse("preservation:remove", args=[pdf_file.pk])
+    assert client_for(world.archivist_b).post(url, {"reason": "x"}).status_code == 404
+    client = client_for(world.archivist_a)
+    client.post(url, {"reason": ""})
+    assert DigitalFile.objects.filter(pk=pdf_file.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        with_reason = client.post(url, {"reason": "误传"})
+    assert with_reason.status_code == 302 and not DigitalFile.objects.filter(pk=pdf_file.pk).exists()
+    assert AuditEntry.objects.filter(message__contains="误传", object_id=str(pdf_file.pk)).exists()
+    assert AuditEntry.objects.filter(action="delete", object_type="preservation.digitalfile").exists()
+    assert not get_storage().exists(pdf_file.storage_key)

@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from dangan.testing import make_world
 
@@ -26,3 +27,11 @@ def client_for():
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness buys nothing in tests that create a handful of users each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    # A request in English leaves English active in this thread (the locale middleware activates, nothing
+    # deactivates); the next test, e.g. of a command's Chinese output, would otherwise inherit it.
+    yield
+    translation.deactivate()

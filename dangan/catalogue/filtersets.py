@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangan.catalogue.choices import ControlStatus, FondsStatus, RecordStatus, SecurityLevel
 from dangan.catalogue.models import Category, Fonds, Item, Retention, Volume
@@ -63,7 +64,8 @@ class VolumeFilterSet(RecordFilterSet):
 
 class ItemFilterSet(RecordFilterSet):
     volume = django_filters.ModelChoiceFilter(queryset=lambda r: Volume.objects.none() if r is None
-                                              else Volume.objects.restrict(r.user), label=_("案卷"))
+                                              else Volume.objects.restrict(r.user),
+                                              label=pgettext_lazy("singular", "案卷"))
     search_fields = ("reference_code", "title", "creator", "document_number")
 
     class Meta:

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangan.core.audit import AuditedModel
 from dangan.core.permissions import CHANGE, VIEW, RestrictedQuerySet
@@ -22,7 +23,7 @@ class Group(AuditedModel):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("协作组")
+        verbose_name = pgettext_lazy("singular", "协作组")
         verbose_name_plural = _("协作组")
 
     def __str__(self):
@@ -54,7 +55,8 @@ class Unit(AuditedModel):
         related_name="predecessors",
     )
     group = models.ForeignKey(
-        Group, verbose_name=_("协作组"), null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
+        Group, verbose_name=pgettext_lazy("singular", "协作组"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="units",
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     notes = models.TextField(_("备注"), blank=True)
@@ -63,7 +65,7 @@ class Unit(AuditedModel):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("建档单位")
+        verbose_name = pgettext_lazy("singular", "建档单位")
         verbose_name_plural = _("建档单位")
 
     def __str__(self):
@@ -144,7 +146,7 @@ class Archivist(AuditedModel):
 
     class Meta:
         ordering = ["unit__code", "name"]
-        verbose_name = _("档案员")
+        verbose_name = pgettext_lazy("singular", "档案员")
         verbose_name_plural = _("档案员")
 
     def __str__(self):

@@ -21,18 +21,59 @@ from dangan.core.choices import SecurityLevel
 from dangan.core.context import Actor, acting_as
 from dangan.exchange.importer import import_catalogue
 
-ORGS = [("BGS", "区政府办公室", "区府办发"), ("CZJ", "区财政局", "区财发"), ("JYJ", "区教育局", "区教发"),
-        ("WJJ", "区卫生健康局", "区卫健发"), ("ZRJ", "区自然资源局", "区自然资发"), ("MZJ", "区民政局", "区民发"),
-        ("RSJ", "区人力资源和社会保障局", "区人社发"), ("SJJ", "区审计局", "区审发")]
-SUBJECTS = ["年度档案工作", "安全生产检查", "财政预算执行情况", "义务教育均衡发展", "城乡低保资金发放",
-            "耕地保护目标责任", "干部任免", "重大建设项目验收", "防汛抗旱工作", "营商环境优化", "乡村振兴",
-            "疫情防控物资采购", "审计整改", "社会保险基金管理", "政府信息公开", "网格化社会治理"]
-KINDS = ["关于{s}的通知", "关于{s}的请示", "关于{s}的批复", "关于印发{s}实施方案的通知", "关于{s}情况的报告",
-         "{s}会议纪要", "关于{s}的意见"]
+ORGS = [
+    ("BGS", "区政府办公室", "区府办发"),
+    ("CZJ", "区财政局", "区财发"),
+    ("JYJ", "区教育局", "区教发"),
+    ("WJJ", "区卫生健康局", "区卫健发"),
+    ("ZRJ", "区自然资源局", "区自然资发"),
+    ("MZJ", "区民政局", "区民发"),
+    ("RSJ", "区人力资源和社会保障局", "区人社发"),
+    ("SJJ", "区审计局", "区审发"),
+]
+SUBJECTS = [
+    "年度档案工作",
+    "安全生产检查",
+    "财政预算执行情况",
+    "义务教育均衡发展",
+    "城乡低保资金发放",
+    "耕地保护目标责任",
+    "干部任免",
+    "重大建设项目验收",
+    "防汛抗旱工作",
+    "营商环境优化",
+    "乡村振兴",
+    "疫情防控物资采购",
+    "审计整改",
+    "社会保险基金管理",
+    "政府信息公开",
+    "网格化社会治理",
+]
+KINDS = [
+    "关于{s}的通知",
+    "关于{s}的请示",
+    "关于{s}的批复",
+    "关于印发{s}实施方案的通知",
+    "关于{s}情况的报告",
+    "{s}会议纪要",
+    "关于{s}的意见",
+]
 # Before 2006 (国家档案局令第8号) periods were 永久/长期/短期; old catalogues still carry them.
 RETENTIONS_BEFORE_2006 = [("永久", "Y"), ("长期", "D30"), ("短期", "D10")]
 RETENTIONS = [("永久", "Y"), ("定期30年", "D30"), ("定期10年", "D10")]
-HEADER = ["序号", "档号", "文号", "责任者", "题名", "日期", "页数", "密级", "保管期限", "机构（问题）", "备注"]
+HEADER = [
+    "序号",
+    "档号",
+    "文号",
+    "责任者",
+    "题名",
+    "日期",
+    "页数",
+    "密级",
+    "保管期限",
+    "机构（问题）",
+    "备注",
+]
 
 
 def add_arguments(parser):
@@ -60,9 +101,19 @@ def generate(rows: int, seed: int = 7):
 def _row(rng, sequence, year, retention, code, org, creator, prefix, number):
     month, day = rng.randint(1, 12), rng.randint(1, 28)
     title = rng.choice(KINDS).format(s=rng.choice(SUBJECTS))
-    return [sequence, f"{{fonds}}-WS·{year}-{code}-{org}-{number:04d}", f"{prefix}〔{year}〕{number}号", creator,
-            title, f"{year}{month:02d}{day:02d}", rng.randint(1, 40), "公开", retention, org,
-            "" if rng.random() > 0.05 else "复印件"]
+    return [
+        sequence,
+        f"{{fonds}}-WS·{year}-{code}-{org}-{number:04d}",
+        f"{prefix}〔{year}〕{number}号",
+        creator,
+        title,
+        f"{year}{month:02d}{day:02d}",
+        rng.randint(1, 40),
+        "公开",
+        retention,
+        org,
+        "" if rng.random() > 0.05 else "复印件",
+    ]
 
 
 def write_csv(path: Path, rows: int, fonds: str) -> None:
@@ -96,8 +147,12 @@ def run(options, write):
 
     rows, number = options["rows"], options["fonds"]
     unit = make_unit("区档案局（基准测试）", "bureau")
-    user = User.objects.create(username=f"bench-import-{unit.pk}", role=Role.BUREAU_ADMIN, unit=unit,
-                               clearance=SecurityLevel.TOP_SECRET)
+    user = User.objects.create(
+        username=f"bench-import-{unit.pk}",
+        role=Role.BUREAU_ADMIN,
+        unit=unit,
+        clearance=SecurityLevel.TOP_SECRET,
+    )
     category = Category.objects.get(code="WS")
     Retention.objects.get(code="CQ")  # the legacy periods the catalogue uses (default code tables)
     write(f"database: {connection.vendor}; rows: {rows:,}")
@@ -113,8 +168,10 @@ def run(options, write):
             path = folder / f"catalogue.{kind}"
             started = time.perf_counter()
             writer(path, count, fonds.number)
-            write(f"{kind}: generated {count:,} rows ({path.stat().st_size / 1e6:.0f} MB) in "
-                  f"{time.perf_counter() - started:.1f} s")
+            write(
+                f"{kind}: generated {count:,} rows ({path.stat().st_size / 1e6:.0f} MB) in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
             _import(path, fonds, category, user, count, write)
 
 
@@ -134,8 +191,10 @@ def _import(path, fonds, category, user, count, write):
     last = Item.objects.filter(fonds=fonds).order_by("-pk").first()
     results = search.search(user, last.reference_code, {"fonds": str(fonds.pk)}, per_page=100, facets=False)
     searchable = any(hit.item.pk == last.pk for hit in results.hits) and not IndexOutbox.objects.exists()
-    write(f"  {path.suffix[1:]}: {count:,} rows in {elapsed:.1f} s = {count / elapsed:,.0f} rows/s; "
-          f"stored {stored:,}; searchable: {'yes' if searchable else 'NO'}; peak memory so far "
-          f"{peak_mib():,.0f} MiB (ru_maxrss)")
+    write(
+        f"  {path.suffix[1:]}: {count:,} rows in {elapsed:.1f} s = {count / elapsed:,.0f} rows/s; "
+        f"stored {stored:,}; searchable: {'yes' if searchable else 'NO'}; peak memory so far "
+        f"{peak_mib():,.0f} MiB (ru_maxrss)"
+    )
     for notice in outcome.notices:
         write(f"  {notice}")

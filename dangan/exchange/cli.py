@@ -10,7 +10,8 @@ from dangan.catalogue.models import Category, Fonds
 
 def find_fonds(number: str) -> Fonds:
     fonds = Fonds.objects.filter(number=number).first() or (
-        Fonds.objects.filter(pk=int(number)).first() if number.isdigit() else None)
+        Fonds.objects.filter(pk=int(number)).first() if number.isdigit() else None
+    )
     if fonds is None:
         raise CommandError(f"no fonds numbered {number!r}")
     return fonds

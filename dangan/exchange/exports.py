@@ -28,7 +28,8 @@ COLUMNS = [
 def export_items(queryset) -> tuple[list[str], Iterator[list]]:
     """The header and the rows of ``queryset`` (already filtered and restricted by the caller)."""
     queryset = queryset.select_related("fonds", "category", "retention").order_by(
-        "fonds__number", "category__code", "year", "retention__order", "org_code", "number", "pk")
+        "fonds__number", "category__code", "year", "retention__order", "org_code", "number", "pk"
+    )
     category_ids = queryset.order_by().values_list("category_id", flat=True).distinct()
     fields = CategoryField.objects.filter(category_id__in=list(category_ids))
     extras = list(fields.order_by("category", "order"))

@@ -13,15 +13,19 @@ class UploadForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("目录文件"), help_text=_("Excel（.xlsx、.xls）或 CSV（UTF-8、GBK 均可）"))
     fonds = forms.ModelChoiceField(label=_("导入到全宗"), queryset=Fonds.objects.none())
     category = forms.ModelChoiceField(label=_("门类"), queryset=Category.objects.filter(active=True))
-    key = forms.ChoiceField(label=_("重复导入时按此匹配已有条目"), choices=MatchKey.choices,
-                            initial=MatchKey.REFERENCE_CODE)
-    saved_mapping = forms.ModelChoiceField(label=_("使用已保存的列对应方案"), required=False,
-                                           queryset=ColumnMapping.objects.none())
+    key = forms.ChoiceField(
+        label=_("重复导入时按此匹配已有条目"), choices=MatchKey.choices, initial=MatchKey.REFERENCE_CODE
+    )
+    saved_mapping = forms.ModelChoiceField(
+        label=_("使用已保存的列对应方案"), required=False, queryset=ColumnMapping.objects.none()
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fonds"].queryset = Fonds.objects.restrict(user, "file")
-        self.fields["saved_mapping"].queryset = ColumnMapping.objects.filter(user=user).select_related("category")
+        self.fields["saved_mapping"].queryset = ColumnMapping.objects.filter(user=user).select_related(
+            "category"
+        )
         self.style_widgets()
 
     def clean_file(self):
@@ -49,9 +53,12 @@ class MappingForm(BootstrapMixin, forms.Form):
         choices = target_choices(batch.category)
         mapping = batch.int_mapping()
         for position, header in enumerate(batch.headers):
-            self.fields[f"col_{position}"] = forms.ChoiceField(label=header or f"#{position + 1}",
-                                                               choices=choices, required=False,
-                                                               initial=mapping.get(position, ""))
+            self.fields[f"col_{position}"] = forms.ChoiceField(
+                label=header or f"#{position + 1}",
+                choices=choices,
+                required=False,
+                initial=mapping.get(position, ""),
+            )
         self.style_widgets()
 
     def column_fields(self):
@@ -66,5 +73,8 @@ class MappingForm(BootstrapMixin, forms.Form):
         return data
 
     def mapping(self) -> dict[str, str]:
-        return {name.removeprefix("col_"): value for name, value in self.cleaned_data.items()
-                if name.startswith("col_") and value}
+        return {
+            name.removeprefix("col_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("col_") and value
+        }

@@ -23,7 +23,7 @@ from dangan.catalogue.services import BulkValidationError, file_items_in_bulk, u
 from dangan.exchange import normalise
 from dangan.exchange.choices import MatchKey
 from dangan.exchange.columns import FIELD_LABELS, detect, target_label
-from dangan.exchange.readers import FileRejected, open_table
+from dangan.exchange.readers import FileRejected, Formula, open_table
 
 CHUNK_SIZE = 5000
 LOOKUP_CHUNK = 900
@@ -165,7 +165,6 @@ class _Importer:
         self.fonds_by_number = {fonds.number: fonds}
         self.volumes: dict[str, Volume] | None = None
         self.scope_patterns: dict[str, re.Pattern] = {}
-        self.formulas = table.kind != "csv"  # "=…" in a CSV is text somebody typed
         self.cleaners = {
             "reference_code": normalise.reference_code,
             "number": lambda v: normalise.whole_number(v, minimum=1),
@@ -222,7 +221,7 @@ class _Importer:
         data, extra, ok = {}, {}, True
         for position, target in self.mapping.items():
             value = values[position] if position < len(values) else None
-            if self.formulas and isinstance(value, str) and value.startswith("="):
+            if isinstance(value, Formula):
                 self.error(
                     number, target, value, _("单元格是公式而不是值：请在 Excel 中“粘贴为数值”后再导入")
                 )

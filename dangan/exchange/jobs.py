@@ -11,5 +11,12 @@ def import_batch(run: JobRun, batch: int, commit: bool = True) -> dict:
     run.progress(outcome.rows, outcome.rows, force=True)
     if outcome.fatal:
         run.log(outcome.fatal)
-    return {"batch": batch, "rows": outcome.rows, "created": outcome.created, "updated": outcome.updated,
-            "unchanged": outcome.unchanged, "errors": len(outcome.errors), "committed": outcome.committed}
+    return {
+        "batch": batch,
+        "rows": outcome.rows,
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+        "errors": len(outcome.errors),
+        "committed": outcome.committed,
+    }

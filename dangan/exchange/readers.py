@@ -20,6 +20,11 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 SNIFF_BYTES = 4 * 1024 * 1024
 
 
+class Formula(str):
+    """A spreadsheet cell holding a formula (its text, "=…"), not a value; text that merely starts with "="
+    stays a plain str."""
+
+
 class FileRejected(Exception):
     """The whole file cannot be read: empty, corrupt, too large, a zip bomb, an unknown encoding."""
 
@@ -157,7 +162,8 @@ def _xlsx(path: Path) -> Table:
         # than silently imported as its cached result, or as nothing when no result was cached.
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
         sheet = book.worksheets[0]
-        values = sheet.iter_rows(values_only=True)
+        # Cells rather than values_only: only the cell's data type tells a formula from text starting "=".
+        values = (tuple(_value(cell) for cell in cells) for cells in sheet.iter_rows())
         first = next(values, None)
     except Exception as e:  # openpyxl raises many kinds for broken files: all mean the same to the archivist
         raise FileRejected(
@@ -188,6 +194,13 @@ def _xlsx(path: Path) -> Table:
 
     total = (sheet.max_row - 1) if sheet.max_row else None
     return Table(headers, rows(), "xlsx", total=total, cell_problems=problems, close=book.close)
+
+
+def _value(cell):
+    value = cell.value
+    if getattr(cell, "data_type", None) == "f" and isinstance(value, str):
+        return Formula(value)
+    return value
 
 
 def _merged_ranges(path: Path) -> list[tuple[int, int, str]]:

@@ -29,8 +29,15 @@ def start_batch(upload, *, fonds, category, user, key) -> ImportBatch:
     with path.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
-    batch = ImportBatch(created_by=user, fonds=fonds, category=category, file_name=upload.name[:255],
-                        stored_as=stored_as, size=path.stat().st_size, key=key)
+    batch = ImportBatch(
+        created_by=user,
+        fonds=fonds,
+        category=category,
+        file_name=upload.name[:255],
+        stored_as=stored_as,
+        size=path.stat().st_size,
+        key=key,
+    )
     try:
         table = open_table(path, upload.name)
     except FileRejected:
@@ -67,9 +74,17 @@ def unknown_columns(batch: ImportBatch) -> list[str]:
 def run_batch(batch_id: int, *, commit: bool, progress=None) -> Outcome:
     """Validate (a dry run) or commit the batch, record the outcome and write the full error report."""
     batch = ImportBatch.objects.select_related("fonds", "category", "created_by").get(pk=batch_id)
-    outcome = import_catalogue(batch.path, fonds=batch.fonds, category=batch.category, user=batch.created_by,
-                               name=batch.file_name, mapping=batch.int_mapping(), key=batch.key,
-                               dry_run=not commit, progress=progress)
+    outcome = import_catalogue(
+        batch.path,
+        fonds=batch.fonds,
+        category=batch.category,
+        user=batch.created_by,
+        name=batch.file_name,
+        mapping=batch.int_mapping(),
+        key=batch.key,
+        dry_run=not commit,
+        progress=progress,
+    )
     reports.write_csv(outcome.errors, batch.report_path)
     batch.record_outcome(outcome, committed=outcome.committed)
     if outcome.committed:

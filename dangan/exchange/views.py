@@ -36,8 +36,13 @@ def home(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            batch = services.start_batch(data["file"], fonds=data["fonds"], category=data["category"],
-                                         user=request.user, key=data["key"])
+            batch = services.start_batch(
+                data["file"],
+                fonds=data["fonds"],
+                category=data["category"],
+                user=request.user,
+                key=data["key"],
+            )
         except FileRejected as e:
             form.add_error("file", str(e))
         else:
@@ -58,15 +63,24 @@ def batch_detail(request, pk):
         preview = services.preview(batch) if batch.path.exists() else []
     except FileRejected as e:
         preview, batch.message = [], str(e)
-    return render(request, "exchange/batch.html", {
-        "batch": batch, "mapping_form": mapping_form, "preview": preview,
-        "unknown": services.unknown_columns(batch), "editable": _editable(batch),
-        "more_errors": max(0, batch.error_count - len(batch.errors)),
-    })
+    return render(
+        request,
+        "exchange/batch.html",
+        {
+            "batch": batch,
+            "mapping_form": mapping_form,
+            "preview": preview,
+            "unknown": services.unknown_columns(batch),
+            "editable": _editable(batch),
+            "more_errors": max(0, batch.error_count - len(batch.errors)),
+        },
+    )
 
 
 def _editable(batch) -> bool:
-    return batch.status in (BatchStatus.UPLOADED, BatchStatus.VALID, BatchStatus.INVALID) and batch.path.exists()
+    return (
+        batch.status in (BatchStatus.UPLOADED, BatchStatus.VALID, BatchStatus.INVALID) and batch.path.exists()
+    )
 
 
 def _own_batch(request, pk) -> ImportBatch:
@@ -88,9 +102,15 @@ def batch_mapping(request, pk):
     batch.status = BatchStatus.UPLOADED  # a new mapping must be validated again before it commits
     batch.save(update_fields=["mapping", "status"])
     if form.cleaned_data["save_as"]:
-        columns = {header_key(batch.headers[int(p)]): t for p, t in batch.mapping.items() if batch.headers[int(p)]}
-        ColumnMapping.objects.update_or_create(user=request.user, category=batch.category,
-                                               name=form.cleaned_data["save_as"], defaults={"columns": columns})
+        columns = {
+            header_key(batch.headers[int(p)]): t for p, t in batch.mapping.items() if batch.headers[int(p)]
+        }
+        ColumnMapping.objects.update_or_create(
+            user=request.user,
+            category=batch.category,
+            name=form.cleaned_data["save_as"],
+            defaults={"columns": columns},
+        )
         messages.success(request, _("列对应方案已保存"))
     return redirect(batch)
 
@@ -170,7 +190,8 @@ def print_items(request):
     per_box = _int(params.pop("per_box", ["50"])[-1], 50)
     items = exports.items_for_export(request.user, params, request).filter(volume__isnull=True)
     items = items.select_related("fonds", "retention").order_by(
-        "fonds__number", "category__code", "year", "retention__order", "org_code", "number")
+        "fonds__number", "category__code", "year", "retention__order", "org_code", "number"
+    )
     if items.count() > MAX_PRINTED_ITEMS:
         messages.error(request, _("一次最多打印 %(n)d 件，请按全宗和年度筛选") % {"n": MAX_PRINTED_ITEMS})
         return redirect("catalogue:item_list")
@@ -178,8 +199,10 @@ def print_items(request):
         if form == "spines":
             return _pdf(printing.box_spines(printing.boxes(items, per_box)), _("盒脊"))
         if form == "records":
-            return _pdf(printing.box_records(printing.boxes(items, per_box), arranged_by=str(request.user)),
-                        _("备考表"))
+            return _pdf(
+                printing.box_records(printing.boxes(items, per_box), arranged_by=str(request.user)),
+                _("备考表"),
+            )
         return _pdf(printing.item_catalogue(items), _("归档文件目录"))
     except printing.FontMissing as e:
         return HttpResponse(str(e), status=503, content_type="text/plain; charset=utf-8")
@@ -208,8 +231,12 @@ def export_ead(request, pk):
     handle = tempfile.NamedTemporaryFile(suffix=".xml")
     ead.write_fonds(fonds, handle, items=Item.objects.restrict(request.user))
     handle.flush()
-    return FileResponse(open(handle.name, "rb"), as_attachment=True, filename=f"EAD3-{fonds.number}.xml",
-                        content_type="application/xml")
+    return FileResponse(
+        open(handle.name, "rb"),
+        as_attachment=True,
+        filename=f"EAD3-{fonds.number}.xml",
+        content_type="application/xml",
+    )
 
 
 def _int(value, default: int) -> int:
@@ -217,5 +244,3 @@ def _int(value, default: int) -> int:
         return max(1, int(value))
     except (TypeError, ValueError):
         return default
-
-

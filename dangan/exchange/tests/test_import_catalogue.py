@@ -1,7 +1,5 @@
 import datetime
 
-import pytest
-
 from dangan.catalogue.models import CategoryField, Item
 from dangan.core.choices import AuditAction
 from dangan.core.models import AuditEntry
@@ -127,7 +125,7 @@ def test_duplicate_reference_codes_inside_the_file_are_errors(world, as_archivis
 
 
 def test_a_code_already_stored_elsewhere_cannot_be_taken_by_a_new_row(world, as_archivist, tmp_path):
-    """Matching updates the stored record; a row numbered into an existing code under another key is refused."""
+    """A row matched by another key but numbered into a stored code is refused, not merged."""
     do_import(world, write_csv(tmp_path / "a.csv", [row(1, "A001-WS·2023-Y-BGS-0001")]))
     path = write_csv(tmp_path / "b.csv", [row(5, "A001-WS·2023-Y-BGS-0001", 文号="区府发〔2023〕99号")])
     outcome = do_import(world, path, key=MatchKey.DOCUMENT_NUMBER)

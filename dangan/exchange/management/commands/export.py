@@ -17,7 +17,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
         catalogue = sub.add_parser("catalogue", help="items as .csv or .xlsx (the importer reads it back)")
         catalogue.add_argument("output", type=Path, help="file.csv or file.xlsx")
-        catalogue.add_argument("--filter", default="", help="list filters as a query string: fonds=1&year=2023")
+        catalogue.add_argument(
+            "--filter", default="", help="list filters as a query string: fonds=1&year=2023"
+        )
         catalogue.add_argument("--user", help="export what this user may see (default: everything)")
         pdf = sub.add_parser("pdf", help="a printed form of DA/T 22 as PDF")
         pdf.add_argument("form", choices=FORMS)

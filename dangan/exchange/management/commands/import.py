@@ -19,8 +19,12 @@ class Command(BaseCommand):
         catalogue.add_argument("--fonds", required=True, help="全宗号")
         catalogue.add_argument("--category", required=True, help="门类代码, e.g. WS")
         catalogue.add_argument("--dry-run", action="store_true", help="check every row, store nothing")
-        catalogue.add_argument("--key", choices=MatchKey.values, default=MatchKey.REFERENCE_CODE,
-                               help="how a row finds the record it updates on a re-import")
+        catalogue.add_argument(
+            "--key",
+            choices=MatchKey.values,
+            default=MatchKey.REFERENCE_CODE,
+            help="how a row finds the record it updates on a re-import",
+        )
         catalogue.add_argument("--user", help="import as this user (checked like a filing by them)")
         catalogue.add_argument("--report", type=Path, help="write every error to this .csv or .xlsx")
 
@@ -31,8 +35,15 @@ class Command(BaseCommand):
         bar = ProgressBar(self.stderr._out)
         actor = Actor(user.pk, user.username) if user else Actor(None, "dangan import")
         with acting_as(actor):
-            outcome = import_catalogue(file, fonds=find_fonds(fonds), category=find_category(category),
-                                       user=user, key=key, dry_run=dry_run, progress=bar)
+            outcome = import_catalogue(
+                file,
+                fonds=find_fonds(fonds),
+                category=find_category(category),
+                user=user,
+                key=key,
+                dry_run=dry_run,
+                progress=bar,
+            )
         bar.end()
         if report:
             write = reports.write_xlsx if report.suffix.lower() == ".xlsx" else reports.write_csv
@@ -47,5 +58,7 @@ class Command(BaseCommand):
             more = f" (all of them in {report})" if report else " (use --report FILE for all of them)"
             raise CommandError(f"{len(outcome.errors)} error(s) in {outcome.rows} rows; nothing stored{more}")
         verb = "checked (dry run, nothing stored)" if dry_run else "imported"
-        self.stdout.write(f"{verb}: {outcome.rows} rows; {outcome.created} new, {outcome.updated} updated, "
-                          f"{outcome.unchanged} unchanged")
+        self.stdout.write(
+            f"{verb}: {outcome.rows} rows; {outcome.created} new, {outcome.updated} updated, "
+            f"{outcome.unchanged} unchanged"
+        )

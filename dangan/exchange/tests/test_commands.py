@@ -1,0 +1,48 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from dangan.catalogue.models import Item
+from dangan.exchange import ead
+from dangan.exchange.tests.conftest import row, write_csv
+
+
+def test_dangan_import_catalogue_imports_with_a_progress_bar(world, tmp_path, capsys):
+    path = write_csv(tmp_path / "c.csv", [row(1), row(2)])
+    call_command("import", "catalogue", str(path), "--fonds", "A001", "--category", "WS")
+    out = capsys.readouterr()
+    assert "2 new" in out.out and "[" in out.err and Item.objects.count() == 2
+
+
+def test_a_dry_run_from_the_command_line_stores_nothing(world, tmp_path, capsys):
+    path = write_csv(tmp_path / "c.csv", [row(1)])
+    call_command("import", "catalogue", str(path), "--fonds", "A001", "--category", "WS", "--dry-run")
+    assert "dry run" in capsys.readouterr().out and Item.objects.count() == 0
+
+
+def test_errors_fail_the_command_and_the_report_has_them_all(world, tmp_path):
+    path = write_csv(tmp_path / "c.csv", [row(n, 日期="2023-02-30") for n in range(1, 60)])
+    report = tmp_path / "report.csv"
+    with pytest.raises(CommandError, match="59 error"):
+        call_command(
+            "import", "catalogue", str(path), "--fonds", "A001", "--category", "WS", "--report", str(report)
+        )
+    assert report.read_text(encoding="utf-8-sig").count("日期不存在") == 59
+
+
+def test_importing_as_a_user_checks_their_right_to_file(world, tmp_path):
+    path = write_csv(tmp_path / "c.csv", [row(1)])
+    with pytest.raises(CommandError, match="无权"):
+        call_command(
+            "import", "catalogue", str(path), "--fonds", "B001", "--category", "WS", "--user", "archivist_a"
+        )
+
+
+def test_export_commands_write_a_catalogue_a_pdf_and_valid_ead3(world, tmp_path):
+    path = write_csv(tmp_path / "c.csv", [row(1), row(2)])
+    call_command("import", "catalogue", str(path), "--fonds", "A001", "--category", "WS")
+    call_command("export", "catalogue", str(tmp_path / "out.xlsx"), "--filter", f"fonds={world.fonds_a.pk}")
+    call_command("export", "pdf", "catalogue", str(tmp_path / "out.pdf"), "--fonds", "A001")
+    call_command("export", "ead", str(tmp_path / "out.xml"), "--fonds", "A001")
+    assert (tmp_path / "out.xlsx").stat().st_size > 0
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+    assert ead.validate(tmp_path / "out.xml") == []

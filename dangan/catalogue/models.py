@@ -125,7 +125,7 @@ class Retention(ConfigModel):
     class Meta:
         ordering = ["order", "code"]
         verbose_name = _("保管期限")
-        verbose_name_plural = _("保管期限")
+        verbose_name_plural = pgettext_lazy("plural", "保管期限")
 
     def __str__(self):
         return self.name

@@ -25,7 +25,9 @@ class UnitFilterSet(django_filters.FilterSet):
 
 
 class ArchivistFilterSet(django_filters.FilterSet):
-    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("单位"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(), label=pgettext_lazy("singular", "单位")
+    )
 
     class Meta:
         model = Archivist

@@ -131,7 +131,9 @@ def scope_unit_ids(unit_ids) -> set[int]:
 class Archivist(AuditedModel):
     """档案员: a person keeping a unit's records, often part-time and changing every year or two."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="archivists")
+    unit = models.ForeignKey(
+        Unit, verbose_name=pgettext_lazy("singular", "单位"), on_delete=models.CASCADE, related_name="archivists"
+    )
     name = models.CharField(_("姓名"), max_length=50)
     employment = models.CharField(_("专兼职"), max_length=20, choices=Employment.choices,
                                   default=Employment.PART_TIME)
@@ -172,7 +174,9 @@ class Archivist(AuditedModel):
 class UnitEvent(models.Model):
     """A change in a unit's life (merger, abolition), kept even though the units' rows change too."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="events")
+    unit = models.ForeignKey(
+        Unit, verbose_name=pgettext_lazy("singular", "单位"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=UnitEventKind.choices)
     date = models.DateField(_("日期"))
     other_unit = models.ForeignKey(

@@ -55,7 +55,11 @@ class Unit(AuditedModel):
         related_name="predecessors",
     )
     group = models.ForeignKey(
-        Group, verbose_name=pgettext_lazy("singular", "协作组"), null=True, blank=True, on_delete=models.SET_NULL,
+        Group,
+        verbose_name=pgettext_lazy("singular", "协作组"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="units",
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -132,7 +136,10 @@ class Archivist(AuditedModel):
     """档案员: a person keeping a unit's records, often part-time and changing every year or two."""
 
     unit = models.ForeignKey(
-        Unit, verbose_name=pgettext_lazy("singular", "单位"), on_delete=models.CASCADE, related_name="archivists"
+        Unit,
+        verbose_name=pgettext_lazy("singular", "单位"),
+        on_delete=models.CASCADE,
+        related_name="archivists",
     )
     name = models.CharField(_("姓名"), max_length=50)
     employment = models.CharField(_("专兼职"), max_length=20, choices=Employment.choices,

@@ -1,8 +1,8 @@
 """Printed forms of DA/T 22-2015 as A4 PDFs with an embedded Chinese font.
 
 归档文件目录 (item catalogue), 案卷目录 (volume catalogue), 卷内文件目录 (items of one volume),
-box spine labels (盒脊) and the box record form (备考表). The font is a real TrueType font embedded as a subset (reportlab's
-built-in STSong-Light is only a name the reader must supply, so it is not used here).
+box spine labels (盒脊) and the box record form (备考表). The font is a real TrueType font embedded as a
+subset (reportlab's built-in STSong-Light is only a name the reader must supply, so it is not used here).
 """
 
 import io

@@ -5,6 +5,7 @@ Worker processes only read and hash (no database); the parent writes events and 
 
 import multiprocessing
 import os
+import resource
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ class AuditReport:
     missing: int = 0
     seconds: float = 0.0
     processes: int = 1
+    worker_cpu_seconds: float = 0.0  # user + system time of the worker processes: independent of other load
 
     @property
     def mb_per_second(self) -> float:
@@ -57,7 +59,9 @@ def audit(queryset=None, processes: int | None = None, sm3: bool = False, progre
     # Spawned, not forked: the caller may be a process with threads (the job thread of ``dangan up``).
     context = multiprocessing.get_context("spawn")
     config = {k: str(v) if isinstance(v, Path) else v for k, v in settings.DANGAN_STORAGE.items()}
-    with context.Pool(report.processes, initializer=fixity_worker.init, initargs=(config,)) as pool:
+    cpu_before = _children_cpu()
+    pool = context.Pool(report.processes, initializer=fixity_worker.init, initargs=(config,))
+    try:
         for pk, result, _seconds in pool.imap_unordered(fixity_worker.hash_one, tasks, chunksize=8):
             row = rows[pk]
             _judge(row, result, report, pending_events, pending_alerts, updates)
@@ -65,9 +69,19 @@ def audit(queryset=None, processes: int | None = None, sm3: bool = False, progre
                 progress(report.files, len(tasks))
             if len(pending_events) >= 500:
                 _flush(pending_events, pending_alerts, updates)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()  # reaped, so their CPU time is counted below
+    report.worker_cpu_seconds = _children_cpu() - cpu_before
     _flush(pending_events, pending_alerts, updates)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _judge(row, result, report, events, alerts, updates) -> None:

@@ -199,7 +199,8 @@ def _import(path, fonds, category, user, count, write):
     searchable = any(hit.item.pk == last.pk for hit in results.hits) and not IndexOutbox.objects.exists()
     write(
         f"  {path.suffix[1:]}: {count:,} rows in {elapsed:.1f} s = {count / elapsed:,.0f} rows/s; "
-        f"stored {stored:,}; searchable: {'yes' if searchable else 'NO'}; peak memory so far "
+        f"(CPU {cpu:.1f} s = {count / cpu:,.0f} rows per CPU-second); stored {stored:,}; "
+        f"searchable: {'yes' if searchable else 'NO'}; peak memory so far "
         f"{peak_mib():,.0f} MiB (ru_maxrss)"
     )
     for notice in outcome.notices:

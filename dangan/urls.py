@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dangan.core import views as core_views
+from dangan.exchange.urls import api_urlpatterns as exchange_api_urlpatterns
 from dangan.search.urls import api_urlpatterns as search_api_urlpatterns
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("access/", include("dangan.access.urls")),
     path("portal/", include("dangan.portal.urls")),
     path("exchange/", include("dangan.exchange.urls")),
+    *exchange_api_urlpatterns,
     path("api/", include("dangan.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dangan.exchange import views
+from dangan.exchange.api import FondsEadAPIView, ItemExportAPIView
 
 app_name = "exchange"
 
@@ -16,4 +17,11 @@ urlpatterns = [
     path("print/fonds/<int:pk>/volumes/", views.print_volumes, name="print_volumes"),
     path("print/volumes/<int:pk>/", views.print_volume_contents, name="print_volume_contents"),
     path("ead/fonds/<int:pk>/", views.export_ead, name="ead"),
+]
+
+# Mounted under /api/v1/ by dangan/urls.py, before the api/ include (dangan/api/urls.py has its own owner).
+api_urlpatterns = [
+    path("api/v1/exports/items.csv", ItemExportAPIView.as_view(kind="csv"), name="api_export_items_csv"),
+    path("api/v1/exports/items.xlsx", ItemExportAPIView.as_view(kind="xlsx"), name="api_export_items_xlsx"),
+    path("api/v1/exports/fonds/<int:pk>/ead.xml", FondsEadAPIView.as_view(), name="api_export_ead"),
 ]

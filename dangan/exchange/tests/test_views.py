@@ -176,3 +176,30 @@ def test_ead_export_of_a_fonds_needs_sight_of_it(world, client_for, name, status
     assert response.status_code == status
     if status == 200:
         assert b"ead3.archivists.org" in b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize("name, status", [("staff", 200), ("archivist_a", 200), ("reader", 200), (None, 401)])
+def test_the_api_exports_with_a_token_what_the_caller_may_see(world, name, status):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    make_item(world.fonds_a, title="甲镇的文件", control="controlled")
+    client = APIClient()
+    if name:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=persona(world, name)).key}")
+    response = client.get(reverse("api_export_items_csv") + "?year=2023")
+    assert response.status_code == status
+    if status == 200:
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert ("甲镇的文件" in text) == (name != "reader")  # readers see open records only
+
+
+def test_the_api_exports_a_fonds_as_ead3(world):
+    from rest_framework.test import APIClient
+
+    make_item(world.fonds_a)
+    client = APIClient()
+    client.force_authenticate(world.archivist_a)
+    response = client.get(reverse("api_export_ead", args=[world.fonds_a.pk]))
+    assert response.status_code == 200 and b"ead3" in b"".join(response.streaming_content)
+    assert client.get(reverse("api_export_ead", args=[world.fonds_b.pk])).status_code == 404

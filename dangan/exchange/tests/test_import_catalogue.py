@@ -163,3 +163,45 @@ def test_gbk_and_utf8_without_bom_are_detected(world, as_archivist, tmp_path):
     assert do_import(world, write_csv(tmp_path / "g.csv", [row(1)], encoding="gbk")).ok
     assert do_import(world, write_csv(tmp_path / "u.csv", [row(2)], encoding="utf-8")).ok
     assert Item.objects.count() == 2
+
+
+def test_items_of_a_volume_are_imported_into_it_by_the_volumes_reference_code(world, tmp_path):
+    from dangan.testing import make_volume
+
+    volume = make_volume(world.fonds_a)
+    header = ["序号", "案卷档号", "题名", "责任者", "日期", "页数"]
+    rows = [
+        {
+            "序号": n,
+            "案卷档号": volume.reference_code,
+            "题名": f"施工图第{n}册",
+            "责任者": "设计院",
+            "日期": "20220301",
+            "页数": 5,
+        }
+        for n in (1, 2)
+    ]
+    outcome = import_catalogue(
+        write_csv(tmp_path / "v.csv", rows, header=header),
+        fonds=world.fonds_a,
+        category=volume.category,
+        user=world.archivist_a,
+    )
+    assert outcome.ok, outcome.errors
+    assert sorted(volume.items.values_list("reference_code", flat=True)) == [
+        f"{volume.reference_code}-001",
+        f"{volume.reference_code}-002",
+    ]
+
+
+def test_a_category_filed_by_volume_needs_the_volume_column(world, tmp_path):
+    from dangan.testing import make_volume
+
+    volume = make_volume(world.fonds_a)
+    outcome = import_catalogue(
+        write_csv(tmp_path / "v.csv", [row(1)]),
+        fonds=world.fonds_a,
+        category=volume.category,
+        user=world.archivist_a,
+    )
+    assert any("按卷整理" in e[3] for e in outcome.errors) and not volume.items.exists()

@@ -139,6 +139,7 @@ class LoanForm(StyledForm):
     due_date = forms.DateField(
         label=_("应还日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    request = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**62)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,6 +158,20 @@ class LoanForm(StyledForm):
         if user is None:
             raise ValidationError(_("没有找到用户“%(name)s”") % {"name": name[:60]})
         return user
+
+    def clean(self):
+        data = super().clean()
+        if data.get("request") and data.get("reference_code") and data.get("borrower"):
+            # Lending under a granted 借出 request links the loan to it (and so to the statistics' register).
+            granted = AccessRequest.objects.restrict(self.user).filter(
+                pk=data["request"], status="granted", mode=Mode.BORROW, requester=data["borrower"],
+                request_items__item=data["reference_code"]).first()
+            if granted is None:
+                raise ValidationError(_("该借出申请不存在、未批准，或不含此档案"))
+            data["request"] = granted
+        else:
+            data["request"] = None
+        return data
 
     def clean_due_date(self):
         due = self.cleaned_data.get("due_date")

@@ -3,6 +3,8 @@
 Workflows are POST-then-redirect function views; the rules are on the models.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -95,6 +97,8 @@ def request_detail(request, pk):
         and obj.step_for(user) is not None
         and not obj.decisions.filter(by=user).exists(),
         "may_cancel": obj.status == RequestStatus.PENDING and obj.requester_id == user.pk,
+        "may_lend": staff and obj.mode == "borrow" and obj.is_active_grant,
+        "loans": obj.loans.select_related("item"),
         "may_certify": staff and obj.mode == "certificate" and obj.is_active_grant,
         "reason_form": ReasonForm(),
         "effect_form": EffectForm(),
@@ -244,14 +248,22 @@ def loan_new(request):
         )
         require(request.user, ADD, loan)
         try:
-            loan = Loan.lend(item, form.cleaned_data["borrower"], request.user, form.cleaned_data["due_date"])
+            loan = Loan.lend(item, form.cleaned_data["borrower"], request.user, form.cleaned_data["due_date"],
+                             request=form.cleaned_data["request"])
         except ValidationError as e:
             messages.error(request, _message(e))
         else:
             messages.success(request, _("已借出，应还日期 %(due)s") % {"due": loan.due_date})
     else:
         messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
-    return redirect("access:loan_list")
+    return redirect(request.POST.get("next") if _safe_next(request) else "access:loan_list")
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()})
 
 
 @login_required
@@ -376,11 +388,24 @@ def _year(request) -> int:
     return int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else timezone.localdate().year
 
 
+def _period(request, year: int):
+    """A chosen period (start and end dates, end inclusive), else the whole year."""
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("start", ""))
+        end = datetime.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        return statistics.year_bounds(year)
+    if end < start:
+        return statistics.year_bounds(year)
+    return start, end + datetime.timedelta(days=1)
+
+
 @login_required
 def stats(request):
     _staff_only(request.user)
     year = _year(request)
-    data = statistics.report(request.user, *statistics.year_bounds(year))
+    start, end = _period(request, year)
+    data = statistics.report(request.user, start, end)
     charts = {name: statistics.bar_chart(data.by[name]) for name in ("month", "purpose", "mode", "unit")}
     tables = [
         (_("按利用目的"), data.by["purpose"]),
@@ -394,6 +419,8 @@ def stats(request):
         "access/stats.html",
         {
             "year": year,
+            "start": start,
+            "last_day": end - datetime.timedelta(days=1),
             "data": data,
             "charts": charts,
             "tables": tables,

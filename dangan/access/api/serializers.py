@@ -52,3 +52,20 @@ class NewRequestSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+
+
+class VerifyRequestSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    file = serializers.FileField(required=False, help_text="the PDF to compare with the issued one")
+
+
+class VerificationSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    code = serializers.CharField()
+    digest_matches = serializers.BooleanField(allow_null=True)
+    reference_code = serializers.CharField()
+    title = serializers.CharField()
+    pages = serializers.IntegerField()
+    issued_at = serializers.DateTimeField()
+    issued_by = serializers.CharField()
+    revoked = serializers.BooleanField()

@@ -1,6 +1,7 @@
 """/api/v1/access/…: requests and their approval; /api/v1/certificates/verify/: public verification."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -9,7 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangan.access import certificates
-from dangan.access.api.serializers import AccessRequestSerializer, NewRequestSerializer, ReasonSerializer
+from dangan.access.api.serializers import (
+    AccessRequestSerializer,
+    NewRequestSerializer,
+    ReasonSerializer,
+    VerificationSerializer,
+    VerifyRequestSerializer,
+)
 from dangan.access.models import AccessRequest, display_name
 
 
@@ -20,6 +27,7 @@ class RequestListView(ListAPIView):
     def get_queryset(self):
         return AccessRequest.objects.restrict(self.request.user).select_related("purpose").order_by("-pk")
 
+    @extend_schema(request=NewRequestSerializer, responses={201: AccessRequestSerializer})
     def post(self, request):
         data = NewRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -31,6 +39,7 @@ class RequestListView(ListAPIView):
 
 
 class RequestView(APIView):
+    @extend_schema(responses=AccessRequestSerializer)
     def get(self, request, pk):
         obj = get_object_or_404(AccessRequest.objects.restrict(request.user), pk=pk)
         return Response(AccessRequestSerializer(obj).data)
@@ -39,6 +48,7 @@ class RequestView(APIView):
 class DecideView(APIView):
     approve = True
 
+    @extend_schema(request=ReasonSerializer, responses=AccessRequestSerializer)
     def post(self, request, pk):
         obj = get_object_or_404(AccessRequest.objects.restrict(request.user), pk=pk)
         data = ReasonSerializer(data=request.data)
@@ -58,9 +68,11 @@ class VerifyView(APIView):
     authentication_classes = []
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    @extend_schema(parameters=[OpenApiParameter("code", str)], responses=VerificationSerializer)
     def get(self, request):
         return self._answer(certificates.verify(str(request.query_params.get("code", ""))[:40]))
 
+    @extend_schema(request=VerifyRequestSerializer, responses=VerificationSerializer)
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is not None and upload.size > 30 * 1024 * 1024:

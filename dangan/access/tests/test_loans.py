@@ -109,3 +109,23 @@ def test_concurrent_loans_of_one_item_lend_it_once(world):
         t.join()
     assert outcomes.count("lent") == 1 and outcomes.count("refused") == len(borrowers) - 1
     assert Loan.objects.active().filter(item=item).count() == 1
+
+
+def test_a_granted_borrow_request_is_lent_from_its_page(world, client_for):
+    from dangan.access.choices import Mode
+    from dangan.access.models import AccessRequest
+    from dangan.access.testing import make_controlled, purpose
+
+    item = make_controlled(world.fonds_a)
+    req = AccessRequest.submit(world.staff, [item], purpose("工作查考"), Mode.BORROW)
+    req.approve(by=world.archivist_a)
+    client = client_for(world.archivist_a)
+    page = client.get(f"/access/requests/{req.pk}/").content.decode()
+    assert 'name="request"' in page
+    client.post("/access/loans/new/", {"reference_code": item.reference_code, "borrower": "staff",
+                                       "request": req.pk, "next": f"/access/requests/{req.pk}/"})
+    assert Loan.objects.get().request == req
+    other = make_item(world.fonds_a)
+    client.post("/access/loans/new/", {"reference_code": other.reference_code, "borrower": "staff",
+                                       "request": req.pk})
+    assert not Loan.objects.filter(item=other).exists(), "the request does not hold that item"

@@ -84,3 +84,16 @@ def test_dashboard_shows_charts_without_scripts(world, client_for):
     response = client_for(world.staff).get("/access/stats/annual.xlsx?year=2026")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client_for(world.reader).get("/access/stats/").status_code == 403
+
+
+def test_dashboard_counts_a_chosen_period(world, client_for):
+    _granted(world.reader, [make_item(world.fonds_a)])
+    today = timezone.localdate()
+    client = client_for(world.staff)
+    page = client.get("/access/stats/", {"start": today.isoformat(), "end": today.isoformat()})
+    page = page.content.decode()
+    assert '<strong>1</strong><br>利用人次' in page.replace("\n", "")
+    earlier = (today - datetime.timedelta(days=10)).isoformat()
+    page = client.get("/access/stats/", {"start": earlier, "end": earlier}).content.decode()
+    assert '<strong>0</strong><br>利用人次' in page.replace("\n", "")
+    assert client.get("/access/stats/", {"start": "2026-13-01", "end": "x"}).status_code == 200

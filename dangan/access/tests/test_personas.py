@@ -196,3 +196,36 @@ def test_api_refuses_hidden_and_missing_items(world, client_for):
         )
         assert response.status_code == 400
     assert not AccessRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "persona,expected",
+    [("staff", True), ("archivist_a", True), ("archivist_b", False), ("reader", False), (None, False)],
+    ids=["staff", "archivist_a", "archivist_b", "reader", "anonymous"],
+)
+def test_workflow_posts(world, objects, client_for, persona, expected):
+    """Effects, certificates and renewals: only those who may see the request or loan act on it."""
+    from dangan.access.models import Certificate, Effect
+
+    client = client_for(_user(world, persona))
+    cert_request = objects["cert"].request
+    client.post(f"/access/requests/{cert_request.pk}/effects/", {"summary": "解决了工龄认定"})
+    client.post(f"/access/requests/{cert_request.pk}/certificates/",
+                {"item": objects["item"].pk, "statement": "证明"})
+    client.post(f"/access/loans/{objects['loan'].pk}/renew/")
+    objects["loan"].refresh_from_db()
+    assert Effect.objects.exists() is expected
+    assert (Certificate.objects.count() == 2) is expected
+    assert (objects["loan"].renewals == 1) is expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p or "anonymous")
+def test_only_the_requester_cancels(world, objects, client_for, persona):
+    pending = objects["pending"]
+    client_for(_user(world, persona)).post(f"/access/requests/{pending.pk}/cancel/")
+    client_for(_user(world, persona)).post(f"/portal/requests/{pending.pk}/cancel/")
+    pending.refresh_from_db()
+    assert pending.status == "pending"
+    client_for(objects["requester"]).post(f"/portal/requests/{pending.pk}/cancel/")
+    pending.refresh_from_db()
+    assert pending.status == "cancelled"

@@ -78,9 +78,8 @@ def batch_detail(request, pk):
 
 
 def _editable(batch) -> bool:
-    return (
-        batch.status in (BatchStatus.UPLOADED, BatchStatus.VALID, BatchStatus.INVALID) and batch.path.exists()
-    )
+    open_states = (BatchStatus.UPLOADED, BatchStatus.VALID, BatchStatus.INVALID, BatchStatus.FAILED)
+    return batch.status in open_states and batch.path.exists()
 
 
 def _own_batch(request, pk) -> ImportBatch:

@@ -203,3 +203,24 @@ def test_the_api_exports_a_fonds_as_ead3(world):
     response = client.get(reverse("api_export_ead", args=[world.fonds_a.pk]))
     assert response.status_code == 200 and b"ead3" in b"".join(response.streaming_content)
     assert client.get(reverse("api_export_ead", args=[world.fonds_b.pk])).status_code == 404
+
+
+def test_a_job_that_crashes_leaves_the_batch_failed_and_open_to_try_again(
+    world, client_for, tmp_path, monkeypatch
+):
+    from dangan.exchange import services
+
+    client = client_for(world.archivist_a)
+    upload(client, world, tmp_path, [row(1)])
+    batch = ImportBatch.objects.get()
+    client.post(reverse("exchange:batch_validate", args=[batch.pk]))
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "run_batch", crash)
+    run_jobs()
+    batch.refresh_from_db()
+    assert (
+        batch.status == BatchStatus.FAILED and "校验" in client.get(batch.get_absolute_url()).content.decode()
+    )

@@ -127,6 +127,34 @@ class RequestForm(StyledForm):
         return requestable_items(self.user).filter(pk__in=wanted) if wanted else Item.objects.none()
 
 
+class InternalRequestForm(RequestForm):
+    """Staff and internal readers name items by 档号, one a line (or separated by commas)."""
+
+    items = forms.CharField(
+        label=_("档号"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个档号"),
+    )
+
+    def clean_items(self):
+        codes = {
+            c.strip() for c in self.cleaned_data["items"].replace("，", ",").replace(",", "\n").splitlines()
+        }
+        codes.discard("")
+        if not codes or len(codes) > 200:
+            raise ValidationError(_("请填写 1 至 200 个档号"))
+        found = dict(
+            requestable_items(self.user).filter(reference_code__in=codes).values_list("reference_code", "pk")
+        )
+        missing = sorted(codes - set(found))
+        if missing:
+            raise ValidationError(
+                _("没有找到这些档号，或您无权申请：%(codes)s") % {"codes": "、".join(missing)[:300]}
+            )
+        return set(found.values())
+
+
 class ReasonForm(StyledForm):
     reason = forms.CharField(
         label=_("意见"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -163,9 +191,17 @@ class LoanForm(StyledForm):
         data = super().clean()
         if data.get("request") and data.get("reference_code") and data.get("borrower"):
             # Lending under a granted 借出 request links the loan to it (and so to the statistics' register).
-            granted = AccessRequest.objects.restrict(self.user).filter(
-                pk=data["request"], status="granted", mode=Mode.BORROW, requester=data["borrower"],
-                request_items__item=data["reference_code"]).first()
+            granted = (
+                AccessRequest.objects.restrict(self.user)
+                .filter(
+                    pk=data["request"],
+                    status="granted",
+                    mode=Mode.BORROW,
+                    requester=data["borrower"],
+                    request_items__item=data["reference_code"],
+                )
+                .first()
+            )
             if granted is None:
                 raise ValidationError(_("该借出申请不存在、未批准，或不含此档案"))
             data["request"] = granted

@@ -6,6 +6,7 @@ app_name = "access"
 
 urlpatterns = [
     path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_new, name="request_new"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/approve/", views.request_approve, name="request_approve"),
     path("requests/<int:pk>/reject/", views.request_reject, name="request_reject"),

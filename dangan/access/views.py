@@ -21,10 +21,12 @@ from dangan.access.choices import RequestStatus, ReviewDecision
 from dangan.access.forms import (
     CertificateForm,
     EffectForm,
+    InternalRequestForm,
     LoanForm,
     ReasonForm,
     ReturnForm,
     ReviewForm,
+    apply_model_errors,
 )
 from dangan.access.models import (
     AccessRequest,
@@ -78,6 +80,24 @@ def request_list(request):
         "access/request_list.html",
         {"page": page, "statuses": RequestStatus.choices, "status": status},
     )
+
+
+@login_required
+def request_new(request):
+    form = InternalRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = form.save()
+        except ValidationError as e:
+            apply_model_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("申请已提交：%(number)s，%(status)s")
+                % {"number": obj.number, "status": obj.get_status_display()},
+            )
+            return redirect(obj)
+    return render(request, "access/request_new.html", {"form": form})
 
 
 @login_required
@@ -248,8 +268,13 @@ def loan_new(request):
         )
         require(request.user, ADD, loan)
         try:
-            loan = Loan.lend(item, form.cleaned_data["borrower"], request.user, form.cleaned_data["due_date"],
-                             request=form.cleaned_data["request"])
+            loan = Loan.lend(
+                item,
+                form.cleaned_data["borrower"],
+                request.user,
+                form.cleaned_data["due_date"],
+                request=form.cleaned_data["request"],
+            )
         except ValidationError as e:
             messages.error(request, _message(e))
         else:

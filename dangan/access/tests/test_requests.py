@@ -133,3 +133,16 @@ def test_decisions_are_audited(world):
 def test_overlong_note_is_refused(world):
     with pytest.raises(ValidationError):
         AccessRequest.submit(world.reader, [make_item(world.fonds_a)], purpose(), Mode.ONLINE, "长" * 1001)
+
+
+def test_internal_request_form_by_reference_code(world, client_for):
+    own, other = make_controlled(world.fonds_a), make_controlled(world.fonds_b)
+    client = client_for(world.archivist_a)
+    form = {"purpose": purpose("工作查考").pk, "mode": "onsite", "note": ""}
+    page = client.post("/access/requests/new/", {**form, "items": f"{own.reference_code}\n{other.reference_code}"})
+    assert other.reference_code in page.content.decode() and not AccessRequest.objects.exists()
+    response = client.post("/access/requests/new/", {**form, "items": own.reference_code})
+    req = AccessRequest.objects.get()
+    assert response.status_code == 302 and list(req.items.all()) == [own]
+    assert client_for(world.reader).get("/access/requests/new/").status_code == 200
+    assert client_for(None).get("/access/requests/new/").status_code == 302

@@ -139,7 +139,9 @@ def test_internal_request_form_by_reference_code(world, client_for):
     own, other = make_controlled(world.fonds_a), make_controlled(world.fonds_b)
     client = client_for(world.archivist_a)
     form = {"purpose": purpose("工作查考").pk, "mode": "onsite", "note": ""}
-    page = client.post("/access/requests/new/", {**form, "items": f"{own.reference_code}\n{other.reference_code}"})
+    page = client.post(
+        "/access/requests/new/", {**form, "items": f"{own.reference_code}\n{other.reference_code}"}
+    )
     assert other.reference_code in page.content.decode() and not AccessRequest.objects.exists()
     response = client.post("/access/requests/new/", {**form, "items": own.reference_code})
     req = AccessRequest.objects.get()

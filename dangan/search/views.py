@@ -31,7 +31,10 @@ def search(request):
     if results is not None:
         for name, values in results.facets.items():
             facets.append(
-                (name, services.facet_title(name), values[:15], _toggle_links(query, name, values[:15]))
+                (
+                    services.facet_title(name),
+                    list(zip(values[:15], _toggle_links(query, name, values[:15]), strict=True)),
+                )
             )
     context = {
         "q": q,

@@ -62,3 +62,9 @@ def test_pagination_and_sort_links_keep_the_query(client_for, sworld):
     page = response.content.decode()
     assert "第 2 / 2 页" in page and "q=%E9%98%B2%E6%B1%9B" in page
     assert page.count('class="hit"') == 5
+
+
+def test_each_facet_value_links_to_the_query_with_that_value_chosen(client_for, sworld, items):
+    page = client_for(sworld.staff).get(URL, {"q": "档案"}).content.decode()
+    assert f"fonds={sworld.fonds_a.pk}" in page and f"fonds={sworld.fonds_b.pk}" in page
+    assert "year=2021" in page and "year=2019" in page

@@ -181,6 +181,22 @@ def run(options, write):
             _import(path, fonds, category, user, count, write)
 
 
+def _reporter(write, started, total):
+    """Throughput and memory every tenth of the file, so a long run shows its pace before it ends."""
+    step = max(1000, total // 10 // 1000 * 1000)
+    marks = {"next": step}
+
+    def progress(done, _total):
+        if done >= marks["next"] and done < total:
+            marks["next"] += step
+            elapsed = time.perf_counter() - started
+            write(
+                f"    {done:,} rows read in {elapsed:.0f} s ({done / elapsed:,.0f} rows/s), {peak_mib():,.0f} MiB"
+            )
+
+    return progress
+
+
 def _import(path, fonds, category, user, count, write):
     from dangan.search import services as search
     from dangan.search.models import IndexOutbox
@@ -188,7 +204,9 @@ def _import(path, fonds, category, user, count, write):
     before = Item.objects.filter(fonds=fonds).count()
     started, cpu_started = time.perf_counter(), cpu_seconds()
     with acting_as(Actor(user.pk, user.username)):
-        outcome = import_catalogue(path, fonds=fonds, category=category, user=user)
+        outcome = import_catalogue(
+            path, fonds=fonds, category=category, user=user, progress=_reporter(write, started, count)
+        )
     elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     if not outcome.ok:
         write(f"  FAILED: {outcome.fatal or outcome.errors[:5]}")

@@ -190,9 +190,8 @@ def _reporter(write, started, total):
         if done >= marks["next"] and done < total:
             marks["next"] += step
             elapsed = time.perf_counter() - started
-            write(
-                f"    {done:,} rows read in {elapsed:.0f} s ({done / elapsed:,.0f} rows/s), {peak_mib():,.0f} MiB"
-            )
+            rate = done / elapsed
+            write(f"    {done:,} rows read in {elapsed:.0f} s ({rate:,.0f} rows/s), {peak_mib():,.0f} MiB")
 
     return progress
 

@@ -165,13 +165,20 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _refresh_connection() -> None:
+    # A long-lived worker drops stale connections between jobs; never inside a caller's transaction
+    # (a test's, or a command run in atomic()), which closing would break.
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def work(stop: threading.Event, poll: float = 1.0, once: bool = False) -> int:
     """Run jobs until ``stop`` is set (or, with ``once``, until the queue is empty); return how many ran."""
     name = f"{worker_name()}:{threading.get_ident()}"
     recover_abandoned()
     count = 0
     while not stop.is_set():
-        close_old_connections()
+        _refresh_connection()
         enqueue_due_periodic()
         job_row = claim_next(name)
         if job_row is None:
@@ -181,7 +188,7 @@ def work(stop: threading.Event, poll: float = 1.0, once: bool = False) -> int:
             continue
         run(job_row)
         count += 1
-    close_old_connections()
+    _refresh_connection()
     return count
 
 

@@ -126,6 +126,10 @@ def test_public_request_approval_and_watermarked_reading(world, live_server, new
     with archivist.expect_navigation():
         archivist.click("button[name=approve]")
     assert "已批准" in archivist.inner_text("main")
+    archivist.screenshot(path=str(SCREENSHOTS / "dangan_access_request.png"), full_page=True)
+    archivist.goto(f"{live_server.url}/access/stats/")
+    assert "利用人次" in archivist.inner_text("main")
+    archivist.screenshot(path=str(SCREENSHOTS / "dangan_access_stats.png"), full_page=True)
 
     page.reload()
     assert page.inner_text("#status") == "已批准"

@@ -90,7 +90,17 @@ def report(user, start: datetime.date, end: datetime.date) -> Report:
     by = {name: sorted(rows.values(), key=lambda r: r.label) for name, rows in groups.items()}
     by["purpose"] = _in_order(by["purpose"], list(Purpose.objects.values_list("name", flat=True)))
     by["mode"] = _in_order(by["mode"], [str(label) for label in modes.values()])
+    by["month"] = _in_order(by["month"], _months(start, end))
     return Report(start, end, total, by)
+
+
+def _months(start: datetime.date, end: datetime.date) -> list[str]:
+    """Every month of the period (up to five years), so a chart shows quiet months as zero."""
+    months, year, month = [], start.year, start.month
+    while datetime.date(year, month, 1) < end and len(months) < 60:
+        months.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def _in_order(rows: list[Row], names: list[str]) -> list[Row]:

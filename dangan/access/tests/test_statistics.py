@@ -97,3 +97,8 @@ def test_dashboard_counts_a_chosen_period(world, client_for):
     page = client.get("/access/stats/", {"start": earlier, "end": earlier}).content.decode()
     assert '<strong>0</strong><br>利用人次' in page.replace("\n", "")
     assert client.get("/access/stats/", {"start": "2026-13-01", "end": "x"}).status_code == 200
+
+
+def test_every_month_of_the_period_is_listed(world):
+    report = statistics.report(world.staff, *statistics.year_bounds(2020))
+    assert [row.label for row in report.by["month"]] == [f"2020-{m:02d}" for m in range(1, 13)]

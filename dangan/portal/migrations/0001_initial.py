@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,19 +16,39 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='正文')),
-                ('published', models.BooleanField(default=False, verbose_name='发布')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='发布时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                (
+                    "body",
+                    models.TextField(
+                        validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name="正文"
+                    ),
+                ),
+                ("published", models.BooleanField(default=False, verbose_name="发布")),
+                (
+                    "published_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="发布时间"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知公告',
-                'verbose_name_plural': '通知公告',
-                'ordering': ['-published_at', '-pk'],
+                "verbose_name": "通知公告",
+                "verbose_name_plural": "通知公告",
+                "ordering": ["-published_at", "-pk"],
             },
         ),
     ]

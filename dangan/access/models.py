@@ -654,6 +654,19 @@ class Certificate(AuditedModel):
     def permits_new(cls, user, obj):
         return user.is_bureau or (user.is_archivist and obj.item.fonds.custodian_id in user.scope_unit_ids)
 
+    def revoke(self, by, reason: str) -> None:
+        """作废: the code then fails verification; who and why is in the audit trail."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": _("作废证明须填写理由")})
+        if self.revoked:
+            raise ValidationError(_("该证明已作废"))
+        if not type(self).permits_new(by, self):
+            raise ValidationError(_("只有保管该档案的单位或档案局可以作废证明"))
+        self.revoked = True
+        self.save()
+        record(AuditAction.ACTION, self, message=f"revoked: {reason}"[:500])
+
     @property
     def pdf(self) -> bytes:
         return bytes(self.document.pdf)

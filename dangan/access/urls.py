@@ -14,6 +14,7 @@ urlpatterns = [
     path("requests/<int:pk>/effects/", views.effect_add, name="effect_add"),
     path("requests/<int:pk>/certificates/", views.certificate_issue, name="certificate_issue"),
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("effects/", views.effect_list, name="effect_list"),
     path("loans/", views.loan_list, name="loan_list"),
     path("loans/new/", views.loan_new, name="loan_new"),

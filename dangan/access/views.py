@@ -221,6 +221,22 @@ def certificate_issue(request, pk):
 
 
 @login_required
+@require_POST
+def certificate_revoke(request, pk):
+    certificate = get_visible_or_404(request, Certificate, pk)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("理由过长"))
+        certificate.revoke(by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as e:
+        messages.error(request, _message(e))
+    else:
+        messages.success(request, _("已作废证明 %(code)s") % {"code": certificate.code})
+    return redirect(certificate.request)
+
+
+@login_required
 def certificate_pdf(request, pk):
     certificate = get_visible_or_404(request, Certificate, pk)
     response = HttpResponse(certificate.pdf, content_type="application/pdf")

@@ -106,3 +106,19 @@ def _upload(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("certificate.pdf", data, content_type="application/pdf")
+
+
+def test_a_revoked_certificate_fails_verification(world, granted, client_for):
+    req, item = granted
+    cert = certificates.issue(req, item, world.archivist_a, "证明")
+    with pytest.raises(ValidationError, match="理由"):
+        cert.revoke(by=world.archivist_a, reason="")
+    with pytest.raises(ValidationError, match="保管该档案"):
+        cert.revoke(by=world.archivist_b, reason="错误")
+    client_for(world.archivist_a).post(f"/access/certificates/{cert.pk}/revoke/", {"reason": "证明内容有误"})
+    cert.refresh_from_db()
+    assert cert.revoked
+    result = certificates.verify(cert.code, cert.pdf)
+    assert result.digest_matches and not result.valid
+    page = client_for(None).get("/portal/verify/", {"code": cert.code}).content.decode()
+    assert "已作废" in page

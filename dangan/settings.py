@@ -198,8 +198,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Items and volumes share one status choice set; name it, as units and fonds have their own.
-    "ENUM_NAME_OVERRIDES": {"RecordStatusEnum": "dangan.catalogue.choices.RecordStatus",
-                            "AccessRequestStatusEnum": "dangan.access.choices.RequestStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "RecordStatusEnum": "dangan.catalogue.choices.RecordStatus",
+        "AccessRequestStatusEnum": "dangan.access.choices.RequestStatus",
+        "FileStatusEnum": "dangan.preservation.choices.FileStatus",
+        "UnitStatusEnum": "dangan.units.choices.UnitStatus",
+        "FondsStatusEnum": "dangan.catalogue.choices.FondsStatus",
+    },
 }
 
 # Search (dangan.search): "tantivy" (embedded index in the data folder), "postgres" (in the database), or a

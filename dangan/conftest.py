@@ -35,3 +35,21 @@ def default_language_afterwards():
     # deactivates); the next test, e.g. of a command's Chinese output, would otherwise inherit it.
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def file_store(settings, tmp_path):
+    """Each test stores files and keeps its search index in folders of its own: the database rolls back
+    after a test, folders do not."""
+    from dangan.preservation.storage import reset_storage
+    from dangan.search import backends
+
+    root = tmp_path / "files"
+    settings.DANGAN_STORAGE = {**settings.DANGAN_STORAGE, "backend": "disk", "root": root,
+                               "staging_dir": root / ".staging"}
+    settings.DANGAN_SEARCH_INDEX_DIR = tmp_path / "search-index"
+    reset_storage()
+    backends.reset()
+    yield root
+    reset_storage()
+    backends.reset()

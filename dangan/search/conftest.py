@@ -4,15 +4,6 @@ from dangan.search import backends
 from dangan.testing import make_world
 
 
-@pytest.fixture(autouse=True)
-def fresh_index(settings, tmp_path):
-    """Each test gets its own empty embedded index: the database rolls back after a test, a folder not."""
-    settings.DANGAN_SEARCH_INDEX_DIR = tmp_path / "search-index"
-    backends.reset()
-    yield
-    backends.reset()
-
-
 def _backend_params():
     return [pytest.param("tantivy", id="tantivy"), pytest.param("postgres", id="postgres")]
 

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.test import Client
 from django.utils import translation
@@ -53,3 +55,23 @@ def file_store(settings, tmp_path):
     yield root
     reset_storage()
     backends.reset()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright for the browser tests; skipped, saying why, where missing.
+
+    The background-networking flags keep Chromium from calling out: this machine's network refuses it.
+    """
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium not installed: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield launched
+        launched.close()

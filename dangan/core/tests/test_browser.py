@@ -5,7 +5,6 @@ Screenshots of the item list and the item form go to /tmp for a human (or a revi
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from dangan.catalogue.models import CategoryField, Item
 from dangan.testing import PASSWORD, make_category, make_fonds, make_item, make_world
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("DANGAN_SCREENSHOT_DIR", "/tmp"))
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told.
@@ -22,19 +20,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 # The live server needs committed data; serialized_rollback puts back the default categories and schedules
 # (a data migration) after the flush, so the tests that run after these still find them.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian chromium not installed: apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ DANGAN_SCREENSHOT_DIR (default /tmp).
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from dangan.exchange.models import ImportBatch
 from dangan.exchange.tests.conftest import row, write_csv
 from dangan.testing import PASSWORD, make_world
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("DANGAN_SCREENSHOT_DIR", "/tmp"))
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
@@ -25,19 +23,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def page():
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian chromium not installed: apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(20000)
-        yield page
-        browser.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    yield page
+    context.close()
 
 
 def run_jobs():

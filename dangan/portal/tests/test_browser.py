@@ -7,7 +7,6 @@ Screenshots go to DANGAN_SCREENSHOT_DIR (default /tmp).
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from dangan.access.models import AccessRequest, Certificate, ViewLog
 from dangan.access.testing import VALID_ID, attach_pdf, make_controlled, make_public_reader, purpose
 from dangan.testing import PASSWORD, make_item, make_world
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("DANGAN_SCREENSHOT_DIR", "/tmp"))
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told.
@@ -26,28 +24,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 # out other connection objects (asgiref's Local is per context) that lack the serialized snapshot, so the
 # restore cannot work there; these tests create what they use (``purpose()`` makes missing purposes).
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian chromium not installed: apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -237,8 +237,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
 
-# Catalogue import (dangan.exchange): the largest file accepted, and for .xlsx (a zip) the most its members may
-# inflate to and the highest compression ratio, so a zip bomb is refused before a parser opens it.
+# Catalogue import (dangan.exchange): the largest file accepted, and for .xlsx (a zip) the most its members
+# may inflate to and the highest compression ratio, so a zip bomb is refused before a parser opens it.
 DANGAN_IMPORT_MAX_BYTES = envint("DANGAN_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 DANGAN_IMPORT_MAX_UNZIPPED_BYTES = envint("DANGAN_IMPORT_MAX_UNZIPPED_BYTES", 2 * 1024 * 1024 * 1024)
 DANGAN_IMPORT_MAX_ZIP_RATIO = envint("DANGAN_IMPORT_MAX_ZIP_RATIO", 100)

@@ -15,14 +15,24 @@ PASSWORD = "correct-horse-9"
 
 def make_unit(name=None, unit_type="department", parent=None, **kwargs) -> Unit:
     n = next(_counter)
-    return Unit.objects.create(code=kwargs.pop("code", f"U{n:04d}"), name=name or f"单位{n}", unit_type=unit_type,
-                               parent=parent, **kwargs)
+    return Unit.objects.create(
+        code=kwargs.pop("code", f"U{n:04d}"),
+        name=name or f"单位{n}",
+        unit_type=unit_type,
+        parent=parent,
+        **kwargs,
+    )
 
 
 def make_fonds(unit: Unit, number=None, **kwargs) -> Fonds:
     n = next(_counter)
-    return Fonds.objects.create(number=number or f"F{n:03d}", name=kwargs.pop("name", unit.name), unit=unit,
-                                custodian=kwargs.pop("custodian", unit), **kwargs)
+    return Fonds.objects.create(
+        number=number or f"F{n:03d}",
+        name=kwargs.pop("name", unit.name),
+        unit=unit,
+        custodian=kwargs.pop("custodian", unit),
+        **kwargs,
+    )
 
 
 def make_category(code="WS", name="文书", **kwargs) -> Category:
@@ -31,7 +41,9 @@ def make_category(code="WS", name="文书", **kwargs) -> Category:
 
 
 def make_retention(code="Y", name="永久", years=None, **kwargs) -> Retention:
-    retention, _ = Retention.objects.get_or_create(code=code, defaults={"name": name, "years": years, **kwargs})
+    retention, _ = Retention.objects.get_or_create(
+        code=code, defaults={"name": name, "years": years, **kwargs}
+    )
     return retention
 
 
@@ -55,8 +67,13 @@ def make_item(fonds: Fonds, **kwargs) -> Item:
 
 def make_volume(fonds: Fonds, **kwargs) -> Volume:
     category = kwargs.pop("category", None) or make_category("KJ", "科技", filing_level=FilingLevel.VOLUME)
-    values = {"retention": make_retention(), "year": 2022, "title": "区行政中心工程竣工图", "category": category,
-              "security_level": SecurityLevel.PUBLIC}
+    values = {
+        "retention": make_retention(),
+        "year": 2022,
+        "title": "区行政中心工程竣工图",
+        "category": category,
+        "security_level": SecurityLevel.PUBLIC,
+    }
     values.update(kwargs)
     volume = Volume(fonds=fonds, **values)
     volume.full_clean()

@@ -22,10 +22,18 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.READER)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        Unit,
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     clearance = models.CharField(
-        _("可查看的最高密级"), max_length=20, choices=SecurityLevel.choices, default=SecurityLevel.PUBLIC,
+        _("可查看的最高密级"),
+        max_length=20,
+        choices=SecurityLevel.choices,
+        default=SecurityLevel.PUBLIC,
         help_text=_("密级高于此的档案对该用户不可见"),
     )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)

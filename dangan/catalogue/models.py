@@ -27,7 +27,9 @@ from dangan.units.choices import UnitType
 from dangan.units.models import Unit
 
 code_validator = RegexValidator(r"^[A-Z0-9]+$", _("只能使用大写字母和数字"))
-category_code_validator = RegexValidator(r"^[A-Z0-9]+(·[A-Z0-9]+)*$", _("门类代码只能使用大写字母、数字和“·”"))
+category_code_validator = RegexValidator(
+    r"^[A-Z0-9]+(·[A-Z0-9]+)*$", _("门类代码只能使用大写字母、数字和“·”")
+)
 org_code_validator = RegexValidator(r"^[A-Za-z0-9]*$", _("机构（问题）代码只能使用字母和数字"))
 
 
@@ -59,7 +61,10 @@ class Fonds(AuditedModel):
     name = models.CharField(_("全宗名称"), max_length=200)
     unit = models.ForeignKey(Unit, verbose_name=_("立档单位"), on_delete=models.PROTECT, related_name="fonds")
     custodian = models.ForeignKey(
-        Unit, verbose_name=_("保管单位"), on_delete=models.PROTECT, related_name="fonds_in_custody",
+        Unit,
+        verbose_name=_("保管单位"),
+        on_delete=models.PROTECT,
+        related_name="fonds_in_custody",
         help_text=_("本单位保管，或已移交档案馆"),
     )
     start_year = models.PositiveSmallIntegerField(_("起始年度"), null=True, blank=True)
@@ -115,9 +120,15 @@ class Retention(ConfigModel):
     code = models.CharField(_("代码"), max_length=10, unique=True, validators=[code_validator])
     name = models.CharField(_("名称"), max_length=30)
     years = models.PositiveSmallIntegerField(_("年限"), null=True, blank=True, help_text=_("永久保管留空"))
-    active = models.BooleanField(_("现行"), default=True, help_text=_("停用的旧期限（长期、短期）不能用于新档案"))
+    active = models.BooleanField(
+        _("现行"), default=True, help_text=_("停用的旧期限（长期、短期）不能用于新档案")
+    )
     replaced_by = models.ForeignKey(
-        "self", verbose_name=_("对应新期限"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("对应新期限"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text=_("旧期限在导入时映射到的新期限"),
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -142,13 +153,18 @@ class Category(ConfigModel):
 
     code = models.CharField(_("门类代码"), max_length=12, unique=True, validators=[category_code_validator])
     name = models.CharField(_("门类名称"), max_length=50)
-    filing_level = models.CharField(_("整理方式"), max_length=10, choices=FilingLevel.choices,
-                                    default=FilingLevel.ITEM)
-    item_template = models.CharField(_("件档号模板"), max_length=120, default=references.DEFAULT_ITEM_TEMPLATE)
-    volume_template = models.CharField(_("案卷档号模板"), max_length=120,
-                                       default=references.DEFAULT_VOLUME_TEMPLATE)
-    volume_item_template = models.CharField(_("卷内文件档号模板"), max_length=120,
-                                            default=references.DEFAULT_VOLUME_ITEM_TEMPLATE)
+    filing_level = models.CharField(
+        _("整理方式"), max_length=10, choices=FilingLevel.choices, default=FilingLevel.ITEM
+    )
+    item_template = models.CharField(
+        _("件档号模板"), max_length=120, default=references.DEFAULT_ITEM_TEMPLATE
+    )
+    volume_template = models.CharField(
+        _("案卷档号模板"), max_length=120, default=references.DEFAULT_VOLUME_TEMPLATE
+    )
+    volume_item_template = models.CharField(
+        _("卷内文件档号模板"), max_length=120, default=references.DEFAULT_VOLUME_ITEM_TEMPLATE
+    )
     description = models.TextField(_("说明"), blank=True)
     active = models.BooleanField(_("启用"), default=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -170,12 +186,17 @@ class Category(ConfigModel):
 
     def clean(self):
         errors = {}
-        if self.pk and self.filing_level != Category.objects.get(pk=self.pk).filing_level and (
-            Item.objects.filter(category=self).exists() or Volume.objects.filter(category=self).exists()
+        if (
+            self.pk
+            and self.filing_level != Category.objects.get(pk=self.pk).filing_level
+            and (Item.objects.filter(category=self).exists() or Volume.objects.filter(category=self).exists())
         ):
             errors["filing_level"] = _("该门类已有档案，不能改变整理方式")
-        checks = [("item_template", references.ITEM_NAMES), ("volume_template", references.ITEM_NAMES),
-                  ("volume_item_template", references.VOLUME_ITEM_NAMES)]
+        checks = [
+            ("item_template", references.ITEM_NAMES),
+            ("volume_template", references.ITEM_NAMES),
+            ("volume_item_template", references.VOLUME_ITEM_NAMES),
+        ]
         for field, names in checks:
             try:
                 references.validate_template(getattr(self, field), names)
@@ -194,7 +215,9 @@ class Category(ConfigModel):
         errors, cleaned = [], {}
         for key in data:
             if key not in fields:
-                errors.append(_("未知的扩展字段“%(key)s”（门类 %(category)s）") % {"key": key, "category": self.code})
+                errors.append(
+                    _("未知的扩展字段“%(key)s”（门类 %(category)s）") % {"key": key, "category": self.code}
+                )
         for key, field in fields.items():
             try:
                 value = field.clean_value(data.get(key))
@@ -211,7 +234,9 @@ class Category(ConfigModel):
 class CategoryField(ConfigModel):
     """An extra description field of one category (e.g. 摄影者 for photos, 男方身份证号 for marriages)."""
 
-    category = models.ForeignKey(Category, verbose_name=_("门类"), on_delete=models.CASCADE, related_name="fields")
+    category = models.ForeignKey(
+        Category, verbose_name=_("门类"), on_delete=models.CASCADE, related_name="fields"
+    )
     key = models.SlugField(_("字段名"), max_length=40)
     label = models.CharField(_("显示名称"), max_length=50)
     field_type = models.CharField(_("类型"), max_length=20, choices=FieldType.choices, default=FieldType.TEXT)
@@ -264,8 +289,10 @@ class CategoryField(ConfigModel):
             if not is_valid_id_number(value):
                 raise ValidationError(_("“%(value)s”不是有效的居民身份证号码") % {"value": value})
         if self.field_type == FieldType.CHOICE and value not in self.choice_list():
-            raise ValidationError(_("“%(value)s”不在可选值中：%(choices)s")
-                                  % {"value": value, "choices": "、".join(self.choice_list())})
+            raise ValidationError(
+                _("“%(value)s”不在可选值中：%(choices)s")
+                % {"value": value, "choices": "、".join(self.choice_list())}
+            )
         return value
 
 
@@ -289,14 +316,18 @@ class RetentionSchedule(ConfigModel):
 
 
 class ScheduleEntry(ConfigModel):
-    schedule = models.ForeignKey(RetentionSchedule, verbose_name=_("期限表"), on_delete=models.CASCADE,
-                                 related_name="entries")
+    schedule = models.ForeignKey(
+        RetentionSchedule, verbose_name=_("期限表"), on_delete=models.CASCADE, related_name="entries"
+    )
     number = models.CharField(_("条目号"), max_length=20)
     description = models.CharField(_("归档范围"), max_length=300)
-    category = models.ForeignKey(Category, verbose_name=_("门类"), null=True, blank=True, on_delete=models.PROTECT)
+    category = models.ForeignKey(
+        Category, verbose_name=_("门类"), null=True, blank=True, on_delete=models.PROTECT
+    )
     retention = models.ForeignKey(Retention, verbose_name=_("保管期限"), on_delete=models.PROTECT)
-    keywords = models.CharField(_("关键词"), max_length=300, blank=True,
-                                help_text=_("用逗号分隔；题名含这些词时建议此期限"))
+    keywords = models.CharField(
+        _("关键词"), max_length=300, blank=True, help_text=_("用逗号分隔；题名含这些词时建议此期限")
+    )
 
     class Meta:
         ordering = ["schedule", "number"]
@@ -337,17 +368,25 @@ class Record(AuditedModel):
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
-    retention = models.ForeignKey(Retention, verbose_name=_("保管期限"), on_delete=models.PROTECT, related_name="+")
-    org_code = models.CharField(_("机构（问题）代码"), max_length=10, blank=True, validators=[org_code_validator])
+    retention = models.ForeignKey(
+        Retention, verbose_name=_("保管期限"), on_delete=models.PROTECT, related_name="+"
+    )
+    org_code = models.CharField(
+        _("机构（问题）代码"), max_length=10, blank=True, validators=[org_code_validator]
+    )
     number = models.PositiveIntegerField(_("顺序号"), null=True, blank=True)
     reference_code = models.CharField(_("档号"), max_length=200, unique=True, editable=False)
     title = models.CharField(_("题名"), max_length=500)
     creator = models.CharField(_("责任者"), max_length=200, blank=True)
-    security_level = models.CharField(_("密级"), max_length=20, choices=SecurityLevel.choices,
-                                      default=SecurityLevel.PUBLIC)
-    control = models.CharField(_("控制标识"), max_length=20, choices=ControlStatus.choices,
-                               default=ControlStatus.CONTROLLED)
-    status = models.CharField(_("状态"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.FILED)
+    security_level = models.CharField(
+        _("密级"), max_length=20, choices=SecurityLevel.choices, default=SecurityLevel.PUBLIC
+    )
+    control = models.CharField(
+        _("控制标识"), max_length=20, choices=ControlStatus.choices, default=ControlStatus.CONTROLLED
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.FILED
+    )
     remarks = models.CharField(_("备注"), max_length=500, blank=True)
     extra = models.JSONField(_("扩展字段"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -369,7 +408,9 @@ class Record(AuditedModel):
         if user.is_bureau:
             return visible
         if user.is_archivist:
-            in_scope = Q(fonds__unit_id__in=user.scope_unit_ids) | Q(fonds__custodian_id__in=user.scope_unit_ids)
+            in_scope = Q(fonds__unit_id__in=user.scope_unit_ids) | Q(
+                fonds__custodian_id__in=user.scope_unit_ids
+            )
             if action == VIEW:
                 return visible & in_scope
             if action in (CHANGE, DELETE):
@@ -444,8 +485,14 @@ class Record(AuditedModel):
         # Bulk filing checks every row's code in a few queries (services._check_unique_codes) instead of one
         # query per row here.
         checked_in_bulk = getattr(self, "_codes_checked_in_bulk", False)
-        if self.category_id and self.fonds_id and self.retention_id and self.number and self._state.adding \
-                and not checked_in_bulk:
+        if (
+            self.category_id
+            and self.fonds_id
+            and self.retention_id
+            and self.number
+            and self._state.adding
+            and not checked_in_bulk
+        ):
             code = references.render(self.code_template(), self.code_values(), self.number)
             if type(self).objects.filter(reference_code=code).exists():
                 raise ValidationError({"number": _("档号 %(code)s 已存在") % {"code": code}})
@@ -490,18 +537,29 @@ class Volume(Record):
         if self.pk and self.classification_changed() and self.items.exists():
             # Its items carry the volume's classification and reference code; they would be left behind.
             before = getattr(self, "_audit_before", None) or {}
-            raise ValidationError({
-                field.removesuffix("_id"): _("案卷内已有文件，不能修改其全宗、门类、年度、保管期限或机构代码")
-                for field in self.classification_fields if before.get(field) != getattr(self, field)
-            })
+            raise ValidationError(
+                {
+                    field.removesuffix("_id"): _(
+                        "案卷内已有文件，不能修改其全宗、门类、年度、保管期限或机构代码"
+                    )
+                    for field in self.classification_fields
+                    if before.get(field) != getattr(self, field)
+                }
+            )
 
 
 class Item(Record):
     """件: the unit of description (DA/T 22-2015); inside a volume for categories filed by volume."""
 
     fonds = models.ForeignKey(Fonds, verbose_name=_("全宗"), on_delete=models.PROTECT, related_name="items")
-    volume = models.ForeignKey(Volume, verbose_name=pgettext_lazy("singular", "案卷"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="items")
+    volume = models.ForeignKey(
+        Volume,
+        verbose_name=pgettext_lazy("singular", "案卷"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     date = models.DateField(_("日期"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("页数"), null=True, blank=True)

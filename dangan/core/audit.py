@@ -80,17 +80,23 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, list[ChainProblem]]:
     for entry in entries.iterator(chunk_size=batch_size):
         checked += 1
         if entry.sequence != expected_sequence:
-            missing = f"{expected_sequence}" if entry.sequence == expected_sequence + 1 else (
-                f"{expected_sequence}–{entry.sequence - 1}"
+            missing = (
+                f"{expected_sequence}"
+                if entry.sequence == expected_sequence + 1
+                else (f"{expected_sequence}–{entry.sequence - 1}")
             )
             problems.append(ChainProblem(entry.sequence, f"entries {missing} are missing (removed)"))
         elif entry.previous_hash != expected_previous:
             problems.append(
-                ChainProblem(entry.sequence, "previous-hash link is broken: an entry before it was removed, "
-                             "replaced or reordered")
+                ChainProblem(
+                    entry.sequence,
+                    "previous-hash link is broken: an entry before it was removed, replaced or reordered",
+                )
             )
         if entry.compute_hash() != entry.entry_hash:
-            problems.append(ChainProblem(entry.sequence, "content does not match its hash: the row was edited"))
+            problems.append(
+                ChainProblem(entry.sequence, "content does not match its hash: the row was edited")
+            )
         expected_previous = entry.entry_hash
         expected_sequence = entry.sequence + 1
     head = AuditHead.objects.filter(pk=1).first()
@@ -99,12 +105,19 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, list[ChainProblem]]:
         if head.last_sequence > last_sequence:
             missing_from = last_sequence + 1
             problems.append(
-                ChainProblem(missing_from, f"entries {missing_from}–{head.last_sequence} at the end are missing "
-                             "(removed)")
+                ChainProblem(
+                    missing_from,
+                    f"entries {missing_from}–{head.last_sequence} at the end are missing (removed)",
+                )
             )
         else:
-            problems.append(ChainProblem(last_sequence, "entries were appended behind the application's back"))
+            problems.append(
+                ChainProblem(last_sequence, "entries were appended behind the application's back")
+            )
     elif head is not None and checked and head.last_hash != expected_previous:
-        problems.append(ChainProblem(last_sequence, "the last entry does not match the chain head: it was "
-                                     "edited or replaced"))
+        problems.append(
+            ChainProblem(
+                last_sequence, "the last entry does not match the chain head: it was edited or replaced"
+            )
+        )
     return checked, problems

@@ -40,7 +40,14 @@ class ObjectListView(LoginRequiredMixin, View):
     paginate_by = 50
     title = ""
     more_filters: list[str] = []  # filters folded away under "更多筛选" so the common ones stay in sight
-    wrap_columns = ("title", "name", "description", "creator", "address", "notes")  # the rest stay on one line
+    wrap_columns = (
+        "title",
+        "name",
+        "description",
+        "creator",
+        "address",
+        "notes",
+    )  # the rest stay on one line
 
     def get_queryset(self, request):
         return self.model.objects.restrict(request.user, VIEW).select_related(*self.select_related)
@@ -132,8 +139,11 @@ class ObjectDetailView(LoginRequiredMixin, View):
             "can_delete": self.model.objects.restrict(request.user, DELETE).filter(pk=obj.pk).exists(),
         }
         context.update(self.extra_context(request, obj))
-        return render(request, self.template_name or f"{self.model._meta.app_label}/"
-                      f"{self.model._meta.model_name}.html", context)
+        return render(
+            request,
+            self.template_name or f"{self.model._meta.app_label}/{self.model._meta.model_name}.html",
+            context,
+        )
 
     def extra_context(self, request, obj):
         return {}
@@ -207,8 +217,13 @@ class ObjectEditView(LoginRequiredMixin, View):
         return ""
 
     def render_form(self, request, obj, form, status=200):
-        context = {"object": obj, "form": form, "opts": self.model._meta, "is_new": obj.pk is None,
-                   "cancel_url": self.cancel_url(obj)}
+        context = {
+            "object": obj,
+            "form": form,
+            "opts": self.model._meta,
+            "is_new": obj.pk is None,
+            "cancel_url": self.cancel_url(obj),
+        }
         context.update(self.extra_context(request, obj))
         return render(request, self.template_name, context, status=status)
 
@@ -234,8 +249,11 @@ class ObjectDeleteView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         obj = self.get_object(request, pk)
-        return render(request, self.template_name, {"object": obj, "opts": self.model._meta,
-                                                    "cancel_url": resolve_url(self.cancel_url(obj))})
+        return render(
+            request,
+            self.template_name,
+            {"object": obj, "opts": self.model._meta, "cancel_url": resolve_url(self.cancel_url(obj))},
+        )
 
     def post(self, request, pk):
         obj = self.get_object(request, pk)

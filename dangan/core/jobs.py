@@ -54,7 +54,9 @@ def enqueue(name: str, **params) -> Job:
     if name not in _registry:
         raise KeyError(f"no job named {name!r}")
     actor = current_actor()
-    return Job.objects.create(name=name, params=params, created_by_id=actor.user_id, created_by_name=actor.name)
+    return Job.objects.create(
+        name=name, params=params, created_by_id=actor.user_id, created_by_name=actor.name
+    )
 
 
 @dataclass
@@ -125,8 +127,9 @@ def enqueue_due_periodic(now: datetime.datetime | None = None) -> list[Job]:
     started = []
     for name, every in _periodic.items():
         with transaction.atomic():
-            PeriodicRun.objects.bulk_create([PeriodicRun(name=name, last_started=now - every)],
-                                            ignore_conflicts=True)
+            PeriodicRun.objects.bulk_create(
+                [PeriodicRun(name=name, last_started=now - every)], ignore_conflicts=True
+            )
             state = PeriodicRun.objects.select_for_update().get(name=name)
             if now - state.last_started >= every:
                 state.last_started = now
@@ -146,7 +149,8 @@ def recover_abandoned() -> int:
         if pid is None or not _process_alive(pid):
             stale.append(pk)
     return Job.objects.filter(pk__in=stale).update(
-        status=JobStatus.FAILED, error="the worker stopped while the job ran; submit it again",
+        status=JobStatus.FAILED,
+        error="the worker stopped while the job ran; submit it again",
         finished_at=timezone.now(),
     )
 

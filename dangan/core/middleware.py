@@ -2,7 +2,7 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
-from dangan.core.context import actor_for_user, acting_as
+from dangan.core.context import acting_as, actor_for_user
 
 
 class AuditActorMiddleware:

@@ -4,7 +4,7 @@ from django.dispatch import receiver
 
 from dangan.core.audit import AuditedModel, record_deletion
 from dangan.core.choices import AuditAction
-from dangan.core.context import actor_for_user, acting_as, current_actor
+from dangan.core.context import acting_as, actor_for_user, current_actor
 from dangan.core.models import record
 
 
@@ -31,5 +31,9 @@ def audit_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def audit_login_failure(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    record(AuditAction.LOGIN_FAILED, object_type="accounts.user", object_repr=username,
-           message="wrong user name or password")
+    record(
+        AuditAction.LOGIN_FAILED,
+        object_type="accounts.user",
+        object_repr=username,
+        message="wrong user name or password",
+    )

@@ -20,7 +20,9 @@ def home(request):
         "fonds_count": Fonds.objects.restrict(user).count(),
         "item_count": items.count(),
         "volume_count": Volume.objects.restrict(user).count(),
-        "by_category": items.values("category__name", "category__code").annotate(n=Count("pk")).order_by("-n")[:10],
+        "by_category": items.values("category__name", "category__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:10],
         "recent": items.select_related("fonds").order_by("-updated_at")[:10],
         "can_file": Fonds.objects.restrict(user, "file").exists(),
     }
@@ -64,6 +66,16 @@ def job_detail(request, pk):
 
     job = get_visible_or_404(request, Job, pk)
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"id": job.pk, "name": job.name, "status": job.status, "done": job.done,
-                             "total": job.total, "percent": job.percent, "error": job.error, "result": job.result})
+        return JsonResponse(
+            {
+                "id": job.pk,
+                "name": job.name,
+                "status": job.status,
+                "done": job.done,
+                "total": job.total,
+                "percent": job.percent,
+                "error": job.error,
+                "result": job.result,
+            }
+        )
     return render(request, "core/job.html", {"job": job})

@@ -21,7 +21,9 @@ class UnitFilterSet(django_filters.FilterSet):
         fields = ["q", "unit_type", "status", "group", "parent"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(short_name__icontains=value))
+        return queryset.filter(
+            Q(code__icontains=value) | Q(name__icontains=value) | Q(short_name__icontains=value)
+        )
 
 
 class ArchivistFilterSet(django_filters.FilterSet):

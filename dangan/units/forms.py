@@ -12,7 +12,9 @@ class UnitForm(UserModelForm):
         fields = ["code", "name", "short_name", "unit_type", "parent", "group", "address", "notes"]
 
     def limit_choices(self):
-        self.fields["parent"].queryset = Unit.objects.filter(status=UnitStatus.ACTIVE).exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = Unit.objects.filter(status=UnitStatus.ACTIVE).exclude(
+            pk=self.instance.pk
+        )
 
 
 class GroupForm(UserModelForm):
@@ -25,7 +27,10 @@ class ArchivistForm(UserModelForm):
     class Meta:
         model = Archivist
         fields = ["unit", "name", "employment", "position", "phone", "email", "since", "until", "trained"]
-        widgets = {"since": forms.DateInput(attrs={"type": "date"}), "until": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "since": forms.DateInput(attrs={"type": "date"}),
+            "until": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def limit_choices(self):
         if not self.user.is_bureau:
@@ -34,13 +39,17 @@ class ArchivistForm(UserModelForm):
 
 class MergeForm(BootstrapMixin, forms.Form):
     units = forms.ModelMultipleChoiceField(
-        label=_("被合并单位"), queryset=Unit.objects.filter(status=UnitStatus.ACTIVE),
+        label=_("被合并单位"),
+        queryset=Unit.objects.filter(status=UnitStatus.ACTIVE),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    successor = forms.ModelChoiceField(label=_("合并后的单位（继任单位）"),
-                                       queryset=Unit.objects.filter(status=UnitStatus.ACTIVE))
+    successor = forms.ModelChoiceField(
+        label=_("合并后的单位（继任单位）"), queryset=Unit.objects.filter(status=UnitStatus.ACTIVE)
+    )
     date = forms.DateField(label=_("合并日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label=_("依据与说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("依据与说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -46,12 +46,21 @@ class Unit(AuditedModel):
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     unit_type = models.CharField(_("单位类型"), max_length=20, choices=UnitType.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     status = models.CharField(_("状态"), max_length=20, choices=UnitStatus.choices, default=UnitStatus.ACTIVE)
     status_date = models.DateField(_("变更日期"), null=True, blank=True)
     successor = models.ForeignKey(
-        "self", verbose_name=_("继任单位"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("继任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="predecessors",
     )
     group = models.ForeignKey(
@@ -142,8 +151,9 @@ class Archivist(AuditedModel):
         related_name="archivists",
     )
     name = models.CharField(_("姓名"), max_length=50)
-    employment = models.CharField(_("专兼职"), max_length=20, choices=Employment.choices,
-                                  default=Employment.PART_TIME)
+    employment = models.CharField(
+        _("专兼职"), max_length=20, choices=Employment.choices, default=Employment.PART_TIME
+    )
     position = models.CharField(_("职务"), max_length=100, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)

@@ -40,12 +40,26 @@ def merge_units(units: list[Unit], successor: Unit, date: datetime.date, note: s
             unit.successor = successor
             unit.full_clean()
             unit.save()
-            UnitEvent.objects.create(unit=unit, kind=UnitEventKind.MERGED, date=date, other_unit=successor,
-                                     note=note, recorded_by=recorded_by)
-            UnitEvent.objects.create(unit=successor, kind=UnitEventKind.RECEIVED, date=date, other_unit=unit,
-                                     note=note, recorded_by=recorded_by)
+            UnitEvent.objects.create(
+                unit=unit,
+                kind=UnitEventKind.MERGED,
+                date=date,
+                other_unit=successor,
+                note=note,
+                recorded_by=recorded_by,
+            )
+            UnitEvent.objects.create(
+                unit=successor,
+                kind=UnitEventKind.RECEIVED,
+                date=date,
+                other_unit=unit,
+                note=note,
+                recorded_by=recorded_by,
+            )
             unit_merged.send(sender=Unit, unit=unit, successor=successor, date=date)
-            record(AuditAction.ACTION, unit, message=f"merged into {successor.code} {successor.name} on {date}")
+            record(
+                AuditAction.ACTION, unit, message=f"merged into {successor.code} {successor.name} on {date}"
+            )
 
 
 def abolish_unit(unit: Unit, date: datetime.date, custodian: Unit, note: str = "") -> None:
@@ -57,7 +71,13 @@ def abolish_unit(unit: Unit, date: datetime.date, custodian: Unit, note: str = "
         unit.status_date = date
         unit.successor = custodian
         unit.save()
-        UnitEvent.objects.create(unit=unit, kind=UnitEventKind.ABOLISHED, date=date, other_unit=custodian,
-                                 note=note, recorded_by=current_actor().name)
+        UnitEvent.objects.create(
+            unit=unit,
+            kind=UnitEventKind.ABOLISHED,
+            date=date,
+            other_unit=custodian,
+            note=note,
+            recorded_by=current_actor().name,
+        )
         unit_merged.send(sender=Unit, unit=unit, successor=custodian, date=date)
         record(AuditAction.ACTION, unit, message=f"abolished on {date}; records to {custodian.code}")

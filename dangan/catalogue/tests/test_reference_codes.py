@@ -95,14 +95,17 @@ def test_volume_category_item_without_volume_is_refused(world):
     assert "category" in error.value.message_dict
 
 
-@pytest.mark.parametrize("template, message", [
-    ("{fonds}-{year}", "{number}"),
-    ("{fonds}-{number}-{number}", "{number}"),
-    ("{fonds}-{secret}-{number}", "secret"),
-    ("{fonds.__class__}-{number}", "fonds.__class__"),
-    ("{fonds:>10}-{number}", "{number:04}"),
-    ("{fonds}-{number", "格式错误"),
-])
+@pytest.mark.parametrize(
+    "template, message",
+    [
+        ("{fonds}-{year}", "{number}"),
+        ("{fonds}-{number}-{number}", "{number}"),
+        ("{fonds}-{secret}-{number}", "secret"),
+        ("{fonds.__class__}-{number}", "fonds.__class__"),
+        ("{fonds:>10}-{number}", "{number:04}"),
+        ("{fonds}-{number", "格式错误"),
+    ],
+)
 def test_bad_templates_are_refused_with_a_reason(template, message):
     category = Category(code="XX", name="测试", item_template=template)
     with pytest.raises(ValidationError) as error:
@@ -115,7 +118,9 @@ def test_render_pads_only_the_number():
     assert references.render(references.DEFAULT_ITEM_TEMPLATE, values, 12) == "0123-WS·2023-Y-BGS-0012"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite serialises all writers")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite serialises all writers"
+)
 @pytest.mark.django_db(transaction=True)
 def test_parallel_creates_in_one_class_get_unique_gapless_numbers():
     unit = make_unit("并发测试单位", code="CONC")
@@ -143,7 +148,9 @@ def test_parallel_creates_in_one_class_get_unique_gapless_numbers():
     assert errors == []
     numbers = sorted(Item.objects.filter(fonds=fonds).values_list("number", flat=True))
     assert numbers == list(range(1, workers * per_worker + 1))
-    assert Item.objects.filter(fonds=fonds).values("reference_code").distinct().count() == workers * per_worker
+    assert (
+        Item.objects.filter(fonds=fonds).values("reference_code").distinct().count() == workers * per_worker
+    )
 
 
 def test_an_inactive_category_takes_no_new_records(world):

@@ -66,7 +66,9 @@ def test_two_towns_merge_into_a_new_one(world):
     assert set(new_town.predecessors.values_list("code", flat=True)) == {"TOWNA", "TOWNB"}
 
 
-@pytest.mark.parametrize("case", ["into itself", "into a merged unit", "already merged", "into its own village"])
+@pytest.mark.parametrize(
+    "case", ["into itself", "into a merged unit", "already merged", "into its own village"]
+)
 def test_impossible_mergers_are_refused_and_change_nothing(world, case):
     if case == "into itself":
         units, successor = [world.unit_a], world.unit_a

@@ -4,7 +4,9 @@ from dangan.core.audit import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Audit trail tools. 'verify' walks the hash chain and names every entry edited, removed or reordered."
+    help = (
+        "Audit trail tools. 'verify' walks the hash chain and names every entry edited, removed or reordered."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("task", choices=["verify"])

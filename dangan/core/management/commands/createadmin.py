@@ -17,8 +17,13 @@ def ensure_admin(username: str, password: str | None, reset: bool = False) -> st
     password = password or get_random_string(14)
     with acting_as(Actor(None, "cli:createadmin")):
         if user is None:
-            user = User(username=username, role=Role.BUREAU_ADMIN, clearance=SecurityLevel.TOP_SECRET,
-                        is_staff=True, is_superuser=True)
+            user = User(
+                username=username,
+                role=Role.BUREAU_ADMIN,
+                clearance=SecurityLevel.TOP_SECRET,
+                is_staff=True,
+                is_superuser=True,
+            )
         user.set_password(password)
         user.save()
     return password
@@ -29,7 +34,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
-        parser.add_argument("--password", help="default: DANGAN_ADMIN_PASSWORD, else a random one that is printed")
+        parser.add_argument(
+            "--password", help="default: DANGAN_ADMIN_PASSWORD, else a random one that is printed"
+        )
         parser.add_argument("--reset", action="store_true", help="set a new password if the user exists")
 
     def handle(self, *args, username, password, reset, **options):

@@ -6,18 +6,25 @@ from dangan.core.management.commands.createadmin import ensure_admin
 
 
 class Command(BaseCommand):
-    help = "Migrate, create an administrator if there is none, load the demo district on first run, and serve."
+    help = (
+        "Migrate, create an administrator if there is none, load the demo district on first run, and serve."
+    )
 
     def add_arguments(self, parser):
         demo = parser.add_mutually_exclusive_group()
-        demo.add_argument("--demo", action="store_true", help="load the demo district (if it is not loaded yet)")
+        demo.add_argument(
+            "--demo", action="store_true", help="load the demo district (if it is not loaded yet)"
+        )
         demo.add_argument("--no-demo", action="store_true", help="never load the demo district")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-serve", action="store_true", help="prepare everything but do not serve")
-        parser.add_argument("--no-worker", action="store_true",
-                            help="do not run background jobs in this process (run 'dangan worker' instead)")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not run background jobs in this process (run 'dangan worker' instead)",
+        )
 
     def handle(self, *args, demo, no_demo, host, port, threads, no_serve, no_worker, **options):
         from dangan.accounts.models import User
@@ -46,6 +53,8 @@ class Command(BaseCommand):
 
         from dangan.wsgi import application
 
-        self.stdout.write(self.style.SUCCESS(f"Dangan is serving on http://{host}:{port}/  (Ctrl+C stops it)"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Dangan is serving on http://{host}:{port}/  (Ctrl+C stops it)")
+        )
         self.stdout.flush()
         serve(application, host=host, port=port, threads=threads, ident="dangan")

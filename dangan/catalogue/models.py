@@ -21,7 +21,7 @@ from dangan.catalogue.choices import (
 )
 from dangan.catalogue.references import ReferenceCounter  # noqa: F401  (a model of this app)
 from dangan.core.audit import AuditedModel
-from dangan.core.permissions import CHANGE, DELETE, VIEW, RestrictedQuerySet
+from dangan.core.permissions import CHANGE, DELETE, VIEW, BureauMaintained, RestrictedQuerySet
 from dangan.lib.idnumbers import is_valid_id_number
 from dangan.units.choices import UnitType
 from dangan.units.models import Unit
@@ -37,21 +37,13 @@ def is_config_editor(user) -> bool:
     return user.is_bureau
 
 
-class ConfigModel(AuditedModel):
+class ConfigModel(BureauMaintained, AuditedModel):
     """Code tables every signed-in user reads and only the bureau edits."""
 
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def permission_filter(cls, user, action):
-        return action == VIEW or is_config_editor(user)
-
-    @classmethod
-    def permits_new(cls, user, obj):
-        return is_config_editor(user)
 
 
 class Fonds(AuditedModel):

@@ -26,6 +26,7 @@ from django.utils import timezone
 from dangan.core.choices import JobStatus
 from dangan.core.context import Actor, acting_as, current_actor
 from dangan.core.models import Job, PeriodicRun
+from dangan.lib.processes import process_alive
 
 logger = logging.getLogger(__name__)
 
@@ -146,23 +147,13 @@ def recover_abandoned() -> int:
         "pk", "worker"
     ):
         pid = int(worker.split(":")[1]) if worker.split(":")[1].isdigit() else None
-        if pid is None or not _process_alive(pid):
+        if pid is None or not process_alive(pid):
             stale.append(pk)
     return Job.objects.filter(pk__in=stale).update(
         status=JobStatus.FAILED,
         error="the worker stopped while the job ran; submit it again",
         finished_at=timezone.now(),
     )
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def worker_name() -> str:

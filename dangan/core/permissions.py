@@ -77,3 +77,15 @@ def _safe_repr(obj) -> str:
         return str(obj)[:300]
     except (ObjectDoesNotExist, AttributeError, TypeError, ValueError):
         return f"new {obj._meta.verbose_name}"
+
+
+class BureauMaintained:
+    """The rule for reference data (units, code tables, notices): signed-in users read, the bureau edits."""
+
+    @classmethod
+    def permission_filter(cls, user, action):
+        return action == VIEW or user.is_bureau
+
+    @classmethod
+    def permits_new(cls, user, obj):
+        return user.is_bureau

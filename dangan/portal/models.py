@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangan.core.audit import AuditedModel
-from dangan.core.permissions import VIEW, RestrictedQuerySet
+from dangan.core.permissions import BureauMaintained, RestrictedQuerySet
 
 
 class NoticeQuerySet(RestrictedQuerySet):
@@ -15,7 +15,7 @@ class NoticeQuerySet(RestrictedQuerySet):
         return self.filter(published=True, published_at__lte=timezone.now())
 
 
-class Notice(AuditedModel):
+class Notice(BureauMaintained, AuditedModel):
     """通知公告 shown on the portal; the bureau writes them."""
 
     title = models.CharField(_("标题"), max_length=200)
@@ -33,11 +33,3 @@ class Notice(AuditedModel):
 
     def __str__(self):
         return self.title
-
-    @classmethod
-    def permission_filter(cls, user, action):
-        return action == VIEW or user.is_bureau
-
-    @classmethod
-    def permits_new(cls, user, obj):
-        return user.is_bureau

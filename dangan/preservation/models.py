@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from dangan.catalogue.models import Item, Volume
 from dangan.core.audit import AuditedModel
 from dangan.core.context import current_actor
-from dangan.core.permissions import CHANGE, VIEW, RestrictedQuerySet, can
+from dangan.core.permissions import CHANGE, VIEW, BureauMaintained, RestrictedQuerySet, can
 from dangan.preservation.choices import EventType, FileRole, FileStatus, Outcome, Property, Stage, TextStatus
 
 SOFTWARE_VERSION = "0.1"
@@ -176,21 +176,13 @@ class PreservationEvent(models.Model):
         return Q(file__in=DigitalFile.objects.restrict(user, VIEW).values("pk"))
 
 
-class BureauConfigModel(AuditedModel):
+class BureauConfigModel(BureauMaintained, AuditedModel):
     """Configuration every signed-in user reads and only the bureau changes."""
 
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def permission_filter(cls, user, action):
-        return action == VIEW or user.is_bureau
-
-    @classmethod
-    def permits_new(cls, user, obj):
-        return user.is_bureau
 
 
 class AcceptedFormat(BureauConfigModel):

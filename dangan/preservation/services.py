@@ -22,11 +22,11 @@ from dangan.core.audit import snapshot
 from dangan.core.choices import AuditAction, JobStatus
 from dangan.core.models import Job, append, new_entry, record
 from dangan.core.permissions import ADD, require
+from dangan.lib.processes import process_alive
 from dangan.preservation import formats
 from dangan.preservation.choices import EventType, FileRole, FileStatus, Outcome, TextStatus
 from dangan.preservation.models import DigitalFile, PreservationEvent, default_agent
 from dangan.preservation.storage import get_storage
-from dangan.preservation.storage.base import _alive
 
 EXTRACTABLE_MIMES = {
     "application/pdf",
@@ -345,7 +345,7 @@ def recover_interrupted() -> dict:
     stale = []
     for row in DigitalFile.objects.filter(status=FileStatus.PENDING, ingest_owner__startswith=f"{host}:"):
         pid = row.ingest_owner.split(":", 1)[1]
-        if not pid.isdigit() or not _alive(int(pid)):
+        if not pid.isdigit() or not process_alive(int(pid)):
             stale.append(row)
     if stale:
         record(

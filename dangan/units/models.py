@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangan.core.audit import AuditedModel
-from dangan.core.permissions import CHANGE, VIEW, RestrictedQuerySet
+from dangan.core.permissions import CHANGE, VIEW, BureauMaintained, RestrictedQuerySet
 from dangan.units.choices import Employment, UnitEventKind, UnitStatus, UnitType
 
 code_validator = RegexValidator(r"^[A-Za-z0-9]+$", _("代码只能包含字母和数字"))
 
 
-class Group(AuditedModel):
+class Group(BureauMaintained, AuditedModel):
     """协作组: units that inspect each other's archive work."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
@@ -29,16 +29,8 @@ class Group(AuditedModel):
     def __str__(self):
         return self.name
 
-    @classmethod
-    def permission_filter(cls, user, action):
-        return action == VIEW or user.is_bureau
 
-    @classmethod
-    def permits_new(cls, user, obj):
-        return user.is_bureau
-
-
-class Unit(AuditedModel):
+class Unit(BureauMaintained, AuditedModel):
     """建档单位: any body that forms records, arranged as a tree under the district archives bureau."""
 
     code = models.CharField(_("单位代码"), max_length=20, unique=True, validators=[code_validator])
@@ -102,15 +94,6 @@ class Unit(AuditedModel):
             raise ValidationError({"successor": _("已合并的单位必须指明继任单位")})
         if self.successor_id and self.successor_id == self.pk:
             raise ValidationError({"successor": _("继任单位不能是本单位")})
-
-    @classmethod
-    def permission_filter(cls, user, action):
-        # The unit tree is public knowledge inside the district; only the bureau reshapes it.
-        return action == VIEW or user.is_bureau
-
-    @classmethod
-    def permits_new(cls, user, obj):
-        return user.is_bureau
 
     def ancestors(self) -> list["Unit"]:
         chain, unit = [], self.parent

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from dangan.lib.processes import process_alive
+
 CHUNK = 4 * 1024 * 1024
 KEY_RE = re.compile(r"^sha256/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}$")
 
@@ -96,7 +98,7 @@ class Storage:
         stale = []
         for path in self.staging_dir.glob("*.part"):
             pid = path.name.split("-", 1)[0]
-            if not pid.isdigit() or not _alive(int(pid)):
+            if not pid.isdigit() or not process_alive(int(pid)):
                 stale.append(path)
         return stale
 
@@ -104,11 +106,3 @@ class Storage:
         return self.name
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -45,6 +45,21 @@ class Results:
     error: str = ""
 
 
+# The request parameters ``filters_from`` reads: the search page and the API accept the same ones.
+FILTER_PARAMS = (
+    "unit",
+    "fonds",
+    "category",
+    "year",
+    "year_from",
+    "year_to",
+    "retention",
+    "security_level",
+    "control",
+    "has_files",
+)
+
+
 def filters_from(params, user) -> tuple[Filters, dict]:
     """Filters from request parameters (web form or API); bad values are ignored, as list filters do."""
     chosen = {}

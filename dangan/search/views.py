@@ -4,26 +4,13 @@ from django.shortcuts import render
 from dangan.search import services
 from dangan.search.backends.base import DATE, RELEVANCE
 
-FILTER_PARAMS = (
-    "unit",
-    "fonds",
-    "category",
-    "year",
-    "year_from",
-    "year_to",
-    "retention",
-    "security_level",
-    "control",
-    "has_files",
-)
-
 
 @login_required
 def search(request):
     q = request.GET.get("q", "")
     sort = DATE if request.GET.get("sort") == DATE else RELEVANCE
     results = None
-    if q.strip() or any(request.GET.get(p) for p in FILTER_PARAMS):
+    if q.strip() or any(request.GET.get(p) for p in services.FILTER_PARAMS):
         results = services.search(request.user, q, request.GET, request.GET.get("page", 1), sort=sort)
     query = request.GET.copy()
     query.pop("page", None)

@@ -30,21 +30,7 @@ PARAMETERS = [
     OpenApiParameter("page", int),
     OpenApiParameter("page_size", int),
     OpenApiParameter("facets", bool, description="include facet counts (default true)"),
-    *[
-        OpenApiParameter(name, OpenApiTypes.STR)
-        for name in (
-            "unit",
-            "fonds",
-            "category",
-            "year",
-            "year_from",
-            "year_to",
-            "retention",
-            "security_level",
-            "control",
-            "has_files",
-        )
-    ],
+    *[OpenApiParameter(name, OpenApiTypes.STR) for name in services.FILTER_PARAMS],
 ]
 
 

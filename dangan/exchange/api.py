@@ -7,8 +7,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
-from dangan.catalogue.models import Fonds, Item
-from dangan.exchange import ead, exports
+from dangan.catalogue.models import Fonds
+from dangan.exchange import exports
+from dangan.exchange.views import ead_response
 
 
 class ItemExportAPIView(APIView):
@@ -45,12 +46,4 @@ class FondsEadAPIView(APIView):
         fonds = Fonds.objects.restrict(request.user).filter(pk=pk).first()
         if fonds is None:
             raise Http404
-        handle = tempfile.NamedTemporaryFile(suffix=".xml")
-        ead.write_fonds(fonds, handle, items=Item.objects.restrict(request.user))
-        handle.flush()
-        return FileResponse(
-            open(handle.name, "rb"),
-            as_attachment=True,
-            filename=f"EAD3-{fonds.number}.xml",
-            content_type="application/xml",
-        )
+        return ead_response(request.user, fonds)

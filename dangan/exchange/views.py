@@ -227,8 +227,13 @@ def print_volume_contents(request, pk):
 def export_ead(request, pk):
     """A fonds as EAD3 XML: only the items this user may see are described."""
     fonds = get_visible_or_404(request, Fonds, pk)
+    return ead_response(request.user, fonds)
+
+
+def ead_response(user, fonds):
+    """The EAD3 file of a fonds describing only the items ``user`` may see (for the page and the API)."""
     handle = tempfile.NamedTemporaryFile(suffix=".xml")
-    ead.write_fonds(fonds, handle, items=Item.objects.restrict(request.user))
+    ead.write_fonds(fonds, handle, items=Item.objects.restrict(user))
     handle.flush()
     return FileResponse(
         open(handle.name, "rb"),

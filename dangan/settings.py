@@ -223,8 +223,6 @@ DANGAN_ACCESS_BUREAU_APPROVAL = envbool("DANGAN_ACCESS_BUREAU_APPROVAL", False)
 DANGAN_ACCESS_GRANT_DAYS = envint("DANGAN_ACCESS_GRANT_DAYS", 30, minimum=1)
 DANGAN_LOAN_DAYS = envint("DANGAN_LOAN_DAYS", 30, minimum=1)
 DANGAN_LOAN_MAX_RENEWALS = envint("DANGAN_LOAN_MAX_RENEWALS", 2, minimum=0)
-# A TrueType/OpenType font with Chinese glyphs for watermarks; empty: the usual system CJK fonts are tried.
-DANGAN_WATERMARK_FONT = envstr("DANGAN_WATERMARK_FONT", "")
 # The archives' name on certified copies, and the portal's public address for their QR codes (empty: the
 # address of the request that issues the certificate).
 DANGAN_ARCHIVES_NAME = envstr("DANGAN_ARCHIVES_NAME", "区档案馆")
@@ -242,5 +240,6 @@ LOGGING = {
 DANGAN_IMPORT_MAX_BYTES = envint("DANGAN_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 DANGAN_IMPORT_MAX_UNZIPPED_BYTES = envint("DANGAN_IMPORT_MAX_UNZIPPED_BYTES", 2 * 1024 * 1024 * 1024)
 DANGAN_IMPORT_MAX_ZIP_RATIO = envint("DANGAN_IMPORT_MAX_ZIP_RATIO", 100)
-# A CJK TrueType font to embed in printed catalogues; empty: the first one found in the usual places.
-DANGAN_PDF_FONT = envstr("DANGAN_PDF_FONT", "")
+# A TrueType font with Chinese glyphs for printed PDFs and watermarks (dangan.lib.fonts); empty: the first one
+# found in the usual places.
+DANGAN_CJK_FONT = envstr("DANGAN_CJK_FONT", "")

@@ -6,27 +6,14 @@ Pillow (each frame of a multi-page TIFF is a page).
 """
 
 import io
-from functools import lru_cache
-from pathlib import Path
 
-from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont, ImageSequence
 
+from dangan.lib.fonts import cjk_font_path
 from dangan.preservation.extraction import local_copy
 
 MAX_PAGES = 2000
 PAGE_WIDTH = 1240  # about 150 dpi for A4: readable on screen, poor for reprinting
-# Where Debian, Fedora, macOS and Windows keep a font with Chinese glyphs; the first one found is used.
-CJK_FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-    "C:/Windows/Fonts/simsun.ttc",
-)
 
 
 class RenderError(Exception):
@@ -90,12 +77,9 @@ def _render_image(path: str, number: int) -> Image.Image:
     raise RenderError("no such page")
 
 
-@lru_cache(maxsize=8)
 def _font_path() -> str | None:
-    for candidate in (settings.DANGAN_WATERMARK_FONT, *CJK_FONT_CANDIDATES):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
+    path = cjk_font_path()
+    return str(path) if path else None
 
 
 def font(size: int):

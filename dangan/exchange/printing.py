@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -22,15 +21,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from dangan.lib.fonts import cjk_font_candidates, cjk_font_path
+
 FONT_NAME = "DanganCJK"
-# TrueType-outline CJK fonts from Debian packages (.ci/run installs fonts-wqy-zenhei). Noto CJK ships CFF
-# outlines, which reportlab cannot embed, so it is not on the list.
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
 
 
 class FontMissing(RuntimeError):
@@ -38,17 +31,16 @@ class FontMissing(RuntimeError):
 
 
 def font_path() -> Path:
-    candidates = [settings.DANGAN_PDF_FONT] if settings.DANGAN_PDF_FONT else list(FONT_CANDIDATES)
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    raise FontMissing(
-        _(
-            "找不到可嵌入 PDF 的中文 TrueType 字体：请安装 Debian 包 fonts-wqy-zenhei，"
-            "或用 DANGAN_PDF_FONT 指定字体文件（%(tried)s）"
+    path = cjk_font_path(embeddable=True)
+    if path is None:
+        raise FontMissing(
+            _(
+                "找不到可嵌入 PDF 的中文 TrueType 字体：请安装 Debian 包 fonts-wqy-zenhei，"
+                "或用 DANGAN_CJK_FONT 指定字体文件（%(tried)s）"
+            )
+            % {"tried": ", ".join(cjk_font_candidates(embeddable=True))}
         )
-        % {"tried": ", ".join(candidates)}
-    )
+    return path
 
 
 def register_font() -> str:

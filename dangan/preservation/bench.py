@@ -315,7 +315,9 @@ def _ocr(options, write):
     from dangan.preservation.extraction import ocr_image_bytes
 
     write(f"\n== OCR of {options['ocr_pages']} A4 pages at 200 dpi (1654 × 2339), Chinese and Latin text")
-    font_path = _cjk_font()
+    from dangan.lib.fonts import cjk_font_path
+
+    font_path = cjk_font_path()
     font = ImageFont.truetype(font_path, 36) if font_path else ImageFont.load_default(size=36)
     line = (
         "关于做好二〇二三年度档案归档工作的通知 Archive notice 2023"
@@ -343,15 +345,3 @@ def _ocr(options, write):
         f"{'with a CJK font' if font_path else 'Latin only (no CJK font here)'}; "
         f"{matched * 100:.0f} % of the distinct characters of page 1 found"
     )
-
-
-def _cjk_font():
-    for folder in ("/usr/share/fonts", "/usr/local/share/fonts"):
-        for path in Path(folder).rglob("*") if Path(folder).exists() else []:
-            name = path.name.lower()
-            if path.suffix.lower() in (".ttc", ".ttf", ".otf") and any(
-                k in name for k in ("cjk", "wqy", "noto")
-            ):
-                if "cjk" in name or "wqy" in name:
-                    return str(path)
-    return None

@@ -90,6 +90,6 @@ def test_volume_catalogue_and_volume_contents(world):
 
 
 def test_a_missing_font_is_a_clear_error(settings, tmp_path):
-    settings.DANGAN_PDF_FONT = str(tmp_path / "none.ttf")
+    settings.DANGAN_CJK_FONT = str(tmp_path / "none.ttf")
     with pytest.raises(printing.FontMissing, match="fonts-wqy-zenhei"):
         printing.font_path()

@@ -55,6 +55,27 @@ def public_items():
     )
 
 
+# What the public may read of a public item: the one list for the portal's item page, search results and
+# anything else that shows an item to the public. An opened item shows its open metadata (never remarks,
+# extra fields or full text) and where it sits; a controlled item with a published entry (目录公开) shows only
+# what is needed to find it and ask for it — never its files, text, or any other field.
+OPEN_FIELDS = ("reference_code", "title", "creator", "document_number", "date", "year", "pages")
+OPEN_CONTEXT = (("fonds", _("全宗")), ("category", _("门类")), ("retention", _("保管期限")))
+LISTED_FIELDS = ("reference_code", "title", "creator", "year")
+
+
+def published_entry(item: Item) -> dict[str, tuple[str, object]]:
+    """The fields of ``item`` the public may see, as name → (label, value); only for ``public_items()``."""
+    opened = item.control == ControlStatus.OPEN
+    entry = {
+        name: (Item._meta.get_field(name).verbose_name, getattr(item, name))
+        for name in (OPEN_FIELDS if opened else LISTED_FIELDS)
+    }
+    if opened:
+        entry.update({name: (label, getattr(item, name).name) for name, label in OPEN_CONTEXT})
+    return entry
+
+
 def open_items():
     """Public items whose content is open too: granted at once, their published files shown on the portal."""
     return public_items().filter(control=ControlStatus.OPEN)
@@ -695,6 +716,23 @@ class CatalogueListing(AuditedModel):
 
     def __str__(self):
         return str(self.item)
+
+    @classmethod
+    def publish(cls, items, by) -> list["CatalogueListing"]:
+        """Publish the catalogue entries of controlled items (bureau staff only). Items that are not public
+        level or not filed are skipped: ``public_items()`` would never show them anyway.
+
+        What the public then sees of a listed item is ``LISTED_FIELDS``, nothing more.
+        """
+        if not by.is_bureau:
+            raise ValidationError(_("只有档案局工作人员可以公开档案目录"))
+        filed = (RecordStatus.FILED, RecordStatus.TRANSFERRED)
+        with transaction.atomic():
+            return [
+                cls.objects.get_or_create(item=item, defaults={"listed_by": by})[0]
+                for item in items
+                if item.security_level == SecurityLevel.PUBLIC and item.status in filed
+            ]
 
 
 def due_for_review(fonds: Fonds | None = None, year: int | None = None):

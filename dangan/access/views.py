@@ -415,8 +415,8 @@ def review_decide(request):
         messages.error(request, _message(e))
         return redirect("access:review_list")
     if data["decision"] == ReviewDecision.DEFER and data["list_entry"]:
-        for item in items:
-            CatalogueListing.objects.get_or_create(item=item, defaults={"listed_by": request.user})
+        listed = CatalogueListing.publish(items, request.user)
+        messages.info(request, _("已公布目录 %(n)d 件（涉密或未归档的不公布）") % {"n": len(listed)})
     messages.success(request, _("已审核 %(n)d 件") % {"n": len(items)})
     return redirect("access:review_list")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 
-from dangan.access.models import CatalogueListing, public_items
+from dangan.access.models import CatalogueListing, public_items, published_entry
 from dangan.catalogue.choices import ControlStatus, SecurityLevel
 from dangan.search.backends import get_backend
 from dangan.search.text import QueryError, parse
@@ -46,4 +46,6 @@ def search(q: str, page=1) -> PublicResults:
         items = items.filter(Q(pk__in=opened, control=ControlStatus.OPEN) | Q(pk__in=listed.values("item")))
     paginator = Paginator(items, PER_PAGE)
     result_page = paginator.get_page(page)
+    # Results show each item's published entry only (a listed item's fonds, date … stay unshown).
+    result_page.object_list = [(item, published_entry(item)) for item in result_page.object_list]
     return PublicResults(page=result_page, total=paginator.count)

@@ -1,7 +1,8 @@
 """The public portal: browse and search the open catalogue without signing in; register, request, read
 granted files with a watermark, and verify certificates.
 
-Everything the public sees of the catalogue comes through ``public_items()`` and ``PUBLIC_FIELDS``.
+Everything the public sees of the catalogue comes through ``public_items()`` (which items) and
+``published_entry()`` (which of their fields), both in ``dangan.access.models``.
 """
 
 from django.conf import settings
@@ -20,7 +21,13 @@ from django.views.decorators.http import require_POST
 from dangan.access import certificates, rendering
 from dangan.access.choices import ViewAction
 from dangan.access.forms import RegistrationForm, RequestForm, VerifyForm, apply_model_errors
-from dangan.access.models import AccessRequest, display_name, open_items, public_items
+from dangan.access.models import (
+    AccessRequest,
+    display_name,
+    open_items,
+    public_items,
+    published_entry,
+)
 from dangan.access.services import log_view
 from dangan.core.permissions import record_denial
 from dangan.portal import search as portal_search
@@ -30,8 +37,6 @@ from dangan.preservation.storage import get_storage
 from dangan.preservation.storage.base import BlobMissing
 
 portal_login_required = login_required(login_url="portal:login")
-# The open metadata of an item: what the portal shows, and nothing else (no remarks, extra fields, text).
-PUBLIC_FIELDS = ("reference_code", "title", "creator", "document_number", "date", "year", "pages")
 MAX_UPLOAD = 30 * 1024 * 1024
 
 
@@ -60,12 +65,7 @@ def _published_files(item):
 
 def item_detail(request, pk):
     item = _public_item(pk)
-    fields = [(item._meta.get_field(name).verbose_name, getattr(item, name)) for name in PUBLIC_FIELDS]
-    fields += [
-        (_("全宗"), item.fonds.name),
-        (_("门类"), item.category.name),
-        (_("保管期限"), item.retention.name),
-    ]
+    fields = published_entry(item).values()
     return render(
         request, "portal/item.html", {"item": item, "fields": fields, "files": _published_files(item)}
     )

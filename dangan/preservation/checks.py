@@ -81,6 +81,33 @@ def check_provenance(f: DigitalFile, ctx: Context):
     return PASS, ""
 
 
+def check_signature(f: DigitalFile, ctx: Context):
+    """Electronic signatures and seals (DA/T 70 authenticity): present, and signing the whole file.
+
+    Only the signed byte ranges are examined; the signature value and the signer's certificate chain are
+    not verified (that needs the issuing CA's trust list), and the result says so.
+    """
+    c = f.characterisation
+    not_verified = _("未验证签名值和证书链")
+    if f.mime == "application/ofd" and c.get("seals"):
+        return PASS, _("含 %(n)d 个电子签章；%(nv)s") % {"n": c["seals"], "nv": not_verified}
+    signatures = c.get("signatures") or []
+    if not signatures:
+        return SKIP, _("无电子签名") if f.is_pdf else ""
+    names = "、".join(s.get("signer") or s.get("field") or "?" for s in signatures)
+    if any(s.get("covers_whole_file") for s in signatures):
+        return PASS, _("含 %(n)d 个电子签名（%(names)s），签名范围覆盖整个文件；%(nv)s") % {
+            "n": len(signatures),
+            "names": names,
+            "nv": not_verified,
+        }
+    end = max((sum(s["byte_range"][2:]) for s in signatures if len(s.get("byte_range", [])) == 4), default=0)
+    return WARN, _(
+        "含 %(n)d 个电子签名（%(names)s），但签名只覆盖到第 %(end)d 字节，文件共 %(size)d 字节："
+        "签名后文件被修改或追加；%(nv)s"
+    ) % {"n": len(signatures), "names": names, "end": end, "size": f.size, "nv": not_verified}
+
+
 def check_format_identified(f: DigitalFile, ctx: Context):
     if f.size == 0:
         return FAIL, _("空文件无法识别格式")
@@ -227,6 +254,7 @@ FILE_CHECKS = {
     "fixity": check_fixity,
     "file_consistent": check_file_consistent,
     "provenance": check_provenance,
+    "signature": check_signature,
     "format_identified": check_format_identified,
     "format_accepted": check_format_accepted,
     "opens": check_opens,

@@ -43,6 +43,16 @@ CHECK_ITEMS = [
         True,
         "",
     ),
+    (
+        "1-5",
+        "电子签名与电子签章存在且覆盖整个文件",
+        "authenticity",
+        "signature",
+        True,
+        True,
+        True,
+        "PDF 的 /ByteRange 须覆盖整个文件；OFD 记录签章数；不验证签名值和证书链",
+    ),
     ("2-1", "电子文件齐全，无缺失", "integrity", "files_present", True, True, True, ""),
     (
         "2-2",

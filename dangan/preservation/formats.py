@@ -4,7 +4,6 @@ import contextlib
 import mimetypes
 import os
 import threading
-import wave
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +17,10 @@ OFD_NAMESPACE = "http://www.ofdspec.org"
 # DA/T 31-2017: at least 200 dpi for text pages, 300 for photographs and small or poor text.
 MIN_DPI_TEXT = 200
 MIN_DPI_PHOTO = 300
+# Audio and video containers that identifiers name without an audio/ or video/ MIME type.
+MEDIA_CONTAINERS = ("application/mp4", "application/ogg", "application/x-matroska")
+# Containers mutagen does not read (it would take an AVI, a RIFF file, for a damaged WAV).
+MEDIA_NOT_READ = ("video/x-msvideo", "video/avi", "video/x-matroska", "application/x-matroska", "video/webm")
 
 mimetypes.add_type(OFD_MIME, ".ofd")
 mimetypes.add_type("image/jp2", ".jp2")
@@ -169,8 +172,8 @@ def characterise(path, info: FormatInfo) -> dict:
             result.update(characterise_image(path))
         elif info.mime == OFD_MIME:
             result.update(characterise_ofd(path))
-        elif info.mime in ("audio/x-wav", "audio/wav", "audio/vnd.wave"):
-            result.update(characterise_wav(path))
+        elif info.mime.startswith(("audio/", "video/")) or info.mime in MEDIA_CONTAINERS:
+            result.update(characterise_media(path, info.mime))
         elif _is_office_zip(info):
             result.update(characterise_office(path))
     except UnsafeContainer as e:
@@ -208,6 +211,7 @@ def characterise_pdf(path: str) -> dict:
         "javascript": _pdf_has_javascript(reader),
         "launch_actions": _pdf_has_launch(reader),
         "text_layer": _pdf_has_text(reader),
+        "signatures": _pdf_signatures(reader, os.path.getsize(path)),
     }
 
 
@@ -279,6 +283,47 @@ def _pdf_has_text(reader) -> bool:
     return False
 
 
+def _pdf_signatures(reader, file_size: int) -> list[dict]:
+    """The digital signatures of a PDF and the bytes each signs (its ``/ByteRange``).
+
+    A signature signs two ranges, the bytes before and after its own ``/Contents``; a signature covers the
+    file when its second range ends at the end of the file, so nothing was appended after signing. Whether
+    the signature value is mathematically valid and its certificate trusted is not judged here.
+    """
+    root = reader.trailer["/Root"]
+    form = _resolve(root.get("/AcroForm")) or {}
+    found = []
+    pending = list(_resolve(form.get("/Fields")) or [])
+    seen = 0
+    while pending and seen < 10_000:
+        seen += 1
+        field = _resolve(pending.pop(0))
+        if not isinstance(field, dict):
+            continue
+        pending.extend(_resolve(field.get("/Kids")) or [])
+        value = _resolve(field.get("/V"))
+        if field.get("/FT") != "/Sig" or not isinstance(value, dict):
+            continue
+        byte_range = [int(n) for n in (_resolve(value.get("/ByteRange")) or [])]
+        covers = (
+            len(byte_range) == 4
+            and byte_range[0] == 0
+            and byte_range[1] < byte_range[2]
+            and byte_range[2] + byte_range[3] == file_size
+        )
+        found.append(
+            {
+                "field": str(field.get("/T", "")),
+                "signer": str(value.get("/Name", "")),
+                "time": str(value.get("/M", "")),
+                "sub_filter": str(value.get("/SubFilter", "")).lstrip("/"),
+                "byte_range": byte_range,
+                "covers_whole_file": covers,
+            }
+        )
+    return found
+
+
 def characterise_image(path: str) -> dict:
     from PIL import Image
 
@@ -308,7 +353,19 @@ def characterise_ofd(path: str) -> dict:
             document = etree.fromstring(read_member(zf, name), parser)
             pages += sum(1 for _ in document.iter("{*}Page"))
         scripts = [n for n in zf.namelist() if n.lower().endswith((".js", ".exe", ".dll"))]
-    return {"opens": True, "pages": pages, "encrypted": False, "javascript": bool(scripts)}
+        # Electronic seals and signatures (GB/T 38540) are listed in a Signatures.xml per document.
+        seals = 0
+        for name in zf.namelist():
+            if name.lower().endswith("signatures.xml"):
+                listing = etree.fromstring(read_member(zf, name), parser)
+                seals += sum(1 for _ in listing.iter("{*}Signature"))
+    return {
+        "opens": True,
+        "pages": pages,
+        "encrypted": False,
+        "javascript": bool(scripts),
+        "seals": seals,
+    }
 
 
 def characterise_office(path: str) -> dict:
@@ -325,15 +382,32 @@ def characterise_office(path: str) -> dict:
     }
 
 
-def characterise_wav(path: str) -> dict:
-    with wave.open(path) as w:
-        frames, rate = w.getnframes(), w.getframerate()
-        return {
-            "opens": True,
-            "duration": round(frames / rate, 3) if rate else None,
-            "sample_rate": rate,
-            "channels": w.getnchannels(),
-        }
+def characterise_media(path: str, mime: str = "") -> dict:
+    """Duration (seconds), sample rate and channels of audio and video, read by mutagen (pure Python).
+
+    mutagen reads WAV, MP3, MP4/M4A/MOV, Ogg (Vorbis, Opus, FLAC), FLAC, AIFF, WMA/ASF and others; it
+    does not read AVI or Matroska, whose duration is then left unknown rather than guessed.
+    """
+    import mutagen
+
+    if mime in MEDIA_NOT_READ:
+        return {"duration": None, "media_reader": "none"}
+    try:
+        media = mutagen.File(path)
+    except mutagen.MutagenError as e:
+        return {"opens": False, "error": f"{type(e).__name__}: {e}"[:500]}
+    if media is None or media.info is None:
+        return {"duration": None, "media_reader": "none"}
+    info = media.info
+    result = {
+        "opens": True,
+        "duration": round(info.length, 3) if info.length else None,
+        "media_reader": type(media).__name__,
+    }
+    for key in ("sample_rate", "channels", "bitrate"):
+        if getattr(info, key, None):
+            result[key] = getattr(info, key)
+    return result
 
 
 def is_encrypted_office(path) -> bool:

@@ -6,12 +6,14 @@ Pillow (each frame of a multi-page TIFF is a page).
 """
 
 import io
+import logging
 
 from PIL import Image, ImageDraw, ImageFont, ImageSequence
 
 from dangan.lib.fonts import cjk_font_path
 from dangan.preservation.extraction import local_copy
 
+logger = logging.getLogger(__name__)
 MAX_PAGES = 2000
 PAGE_WIDTH = 1240  # about 150 dpi for A4: readable on screen, poor for reprinting
 
@@ -101,6 +103,9 @@ def ascii_fallback(text: str) -> str:
 def watermark(image: Image.Image, lines: list[str]) -> Image.Image:
     """Burn ``lines`` into the image: tiled diagonally across the page, and once plainly along the bottom."""
     if not has_cjk_font():
+        # Still a watermark (account, time, request number identify the reader), but without the name:
+        # worth a warning in the log, since the fix is one package (fonts-wqy-zenhei) or DANGAN_CJK_FONT.
+        logger.warning("no CJK font found (set DANGAN_CJK_FONT): the watermark omits Chinese text")
         lines = [ascii_fallback(line) for line in lines]
     text = "  ".join(line for line in lines if line)
     base = image.convert("RGBA")

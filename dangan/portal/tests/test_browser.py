@@ -159,3 +159,22 @@ def test_certificate_is_issued_verified_and_an_altered_copy_fails(world, live_se
     with public.expect_navigation():
         public.click("main button[type=submit]")
     assert "核验未通过" in public.inner_text("#result")
+
+
+PHONE_PAGES = ["/portal/", "/portal/search/?q=城关镇", "/portal/items/{opened}/", "/portal/items/{listed}/"]
+
+
+def test_portal_pages_fit_a_phone_without_horizontal_scrolling(world, live_server, new_page):
+    # Long titles and 档号 without spaces are what pushes a narrow page wider than the screen.
+    long_title = (
+        "城关镇人民政府关于进一步做好农村土地承包经营权确权登记颁证工作中有关遗留问题处理意见的请示" * 2
+    )
+    opened = make_item(world.fonds_a, title=long_title, creator="城关镇人民政府党政综合办公室（档案室）")
+    attach_pdf(opened, pages=1, name="城关镇土地承包经营权确权登记颁证工作遗留问题处理意见的请示.pdf")
+    listed = make_controlled(world.fonds_a, listed_by=world.staff, title="城关镇征地拆迁补偿安置花名册" * 4)
+    page = new_page(phone=True)
+    for path in PHONE_PAGES:
+        page.goto(live_server.url + path.format(opened=opened.pk, listed=listed.pk))
+        assert "城关镇" in page.inner_text("main")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.evaluate("window.innerWidth"), f"{path} scrolls sideways ({width}px)"

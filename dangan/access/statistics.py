@@ -1,7 +1,8 @@
-"""Utilisation statistics: 人次 (one reader on one day counts once), 件次 and 卷次, copied pages.
+"""Utilisation statistics: 人次 (one reader on one day counts once), 件次 and 卷次, copied pages, 档案证明.
 
 A use is an item of a granted request, dated by the day it was granted. Items inside a volume count as
-卷次 of their volume (once per request), loose items as 件次.
+卷次 of their volume (once per request), loose items as 件次. A certificate counts once (份) on the day it
+was issued, unless it was revoked.
 """
 
 import datetime
@@ -11,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangan.access.choices import Mode, RequestStatus
-from dangan.access.models import Purpose, RequestItem
+from dangan.access.models import Certificate, Purpose, RequestItem
 
 DIMENSIONS = ("month", "unit", "category", "purpose", "mode")
 
@@ -23,6 +24,7 @@ class Row:
     items: int = 0
     volumes: set = field(default_factory=set)  # (request, volume)
     pages: int = 0
+    certificates: int = 0
 
     @property
     def person_times(self) -> int:
@@ -41,19 +43,28 @@ class Report:
     by: dict[str, list[Row]]
 
 
-def uses(user, start: datetime.date, end: datetime.date):
-    """The uses ``user`` may count: bureau staff every unit's, an archivist their own units'."""
-    rows = RequestItem.objects.filter(
-        request__status=RequestStatus.GRANTED,
-        request__decided_at__date__gte=start,
-        request__decided_at__date__lt=end,
-    )
+def _counted_by(user, rows):
+    """What ``user`` may count: bureau staff every unit's, an archivist their own units'."""
     if user.is_bureau:
         return rows
     if user.is_archivist:
         scope = user.scope_unit_ids
         return rows.filter(Q(item__fonds__unit_id__in=scope) | Q(item__fonds__custodian_id__in=scope))
     return rows.none()
+
+
+def uses(user, start: datetime.date, end: datetime.date):
+    rows = RequestItem.objects.filter(
+        request__status=RequestStatus.GRANTED,
+        request__decided_at__date__gte=start,
+        request__decided_at__date__lt=end,
+    )
+    return _counted_by(user, rows)
+
+
+def issued_certificates(user, start: datetime.date, end: datetime.date):
+    rows = Certificate.objects.filter(revoked=False, issued_at__date__gte=start, issued_at__date__lt=end)
+    return _counted_by(user, rows)
 
 
 def report(user, start: datetime.date, end: datetime.date) -> Report:
@@ -71,7 +82,8 @@ def report(user, start: datetime.date, end: datetime.date) -> Report:
         "item__volume_id",
         "pages",
     )
-    for request_id, reader, at, purpose, mode, unit, category, volume, pages in values:
+
+    def rows_for(at, unit, category, purpose, mode):
         day = timezone.localtime(at).date()
         keys = {
             "month": f"{day.year}-{day.month:02d}",
@@ -80,13 +92,27 @@ def report(user, start: datetime.date, end: datetime.date) -> Report:
             "purpose": purpose,
             "mode": str(modes.get(mode, mode)),
         }
-        for row in [total] + [groups[name].setdefault(key, Row(key)) for name, key in keys.items()]:
+        return day, [total] + [groups[name].setdefault(key, Row(key)) for name, key in keys.items()]
+
+    for request_id, reader, at, purpose, mode, unit, category, volume, pages in values:
+        day, rows = rows_for(at, unit, category, purpose, mode)
+        for row in rows:
             row.visitors.add((reader, day))
             if volume:
                 row.volumes.add((request_id, volume))
             else:
                 row.items += 1
             row.pages += pages
+    issued = issued_certificates(user, start, end).values_list(
+        "issued_at",
+        "item__fonds__unit__name",
+        "item__category__name",
+        "request__purpose__name",
+        "request__mode",
+    )
+    for at, unit, category, purpose, mode in issued:
+        for row in rows_for(at, unit, category, purpose, mode)[1]:
+            row.certificates += 1
     by = {name: sorted(rows.values(), key=lambda r: r.label) for name, rows in groups.items()}
     by["purpose"] = _in_order(by["purpose"], list(Purpose.objects.values_list("name", flat=True)))
     by["mode"] = _in_order(by["mode"], [str(label) for label in modes.values()])
@@ -144,9 +170,30 @@ def bar_chart(rows: list[Row], measure: str = "person_times", width: int = 640, 
     return "".join(parts)
 
 
+# The annual report's utilisation figures, as the statistical yearbooks built from it print them
+# (利用人次（人次）, 利用档案（卷次）, 复制档案资料（页）), with 件次 beside 卷次 and the certificates issued.
+# 利用资料（册次）— reference books lent — is not something Dangan records, so it is left out.
+ANNUAL_COLUMNS = (
+    "利用人次（人次）",
+    "利用档案（卷次）",
+    "利用档案（件次）",
+    "复制档案（页）",
+    "出具档案证明（份）",
+)
+ANNUAL_NOTE = (
+    "说明：按批准的利用申请统计，以批准日期计入年度；同一利用者同一天计一人次；卷内文件每次申请按所在案卷计一卷次，"
+    "单份归档的文件计件次；档案证明按出具日期计份数，已作废的不计。"
+)
+
+
+def annual_values(row: Row) -> list[int]:
+    return [row.person_times, row.volume_times, row.items, row.pages, row.certificates]
+
+
 def annual_workbook(user, year: int, unit_name: str = "") -> bytes:
-    """The year's figures as an xlsx in the layout of the annual report's utilisation block (档基2表):
-    a title, the reporting unit and year, then rows by purpose and by mode with 人次, 卷次, 件次, 复制页数."""
+    """The year's figures as an xlsx in the layout of the annual report's utilisation block: a title, the
+    reporting unit and period, then 合计 and rows by purpose and by mode (``ANNUAL_COLUMNS``); further sheets
+    by unit, category and month."""
     import io
 
     from openpyxl import Workbook
@@ -156,31 +203,37 @@ def annual_workbook(user, year: int, unit_name: str = "") -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "档案利用"
-    sheet.merge_cells("A1:E1")
+    last = chr(ord("A") + len(ANNUAL_COLUMNS))
+    sheet.merge_cells(f"A1:{last}1")
     sheet["A1"] = f"{year}年度档案利用情况统计表"
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet["A2"] = f"填报单位：{unit_name}"
     sheet["D2"] = f"统计期：{year}年1月1日—{year}年12月31日"
-    header = ["项目", "利用人次", "利用卷次", "利用件次", "复制页数"]
+    header = ["项目", *ANNUAL_COLUMNS]
     sheet.append(header)
     thin = Side(style="thin")
     rows = [("合计", data.total)]
     rows += [(f"按利用目的：{row.label}", row) for row in data.by["purpose"]]
     rows += [(f"按利用方式：{row.label}", row) for row in data.by["mode"]]
     for label, row in rows:
-        sheet.append([label, row.person_times, row.volume_times, row.items, row.pages])
-    for line in sheet.iter_rows(min_row=3, max_row=sheet.max_row, max_col=5):
+        sheet.append([label, *annual_values(row)])
+    for line in sheet.iter_rows(min_row=3, max_row=sheet.max_row, max_col=len(header)):
         for cell in line:
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+    note_row = sheet.max_row + 1
+    sheet.merge_cells(f"A{note_row}:{last}{note_row}")
+    sheet[f"A{note_row}"] = ANNUAL_NOTE
+    sheet[f"A{note_row}"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[note_row].height = 48
     sheet.column_dimensions["A"].width = 30
-    for column in "BCDE":
-        sheet.column_dimensions[column].width = 12
+    for index in range(len(ANNUAL_COLUMNS)):
+        sheet.column_dimensions[chr(ord("B") + index)].width = 16
     for name, title in (("unit", "按立档单位"), ("category", "按门类"), ("month", "按月份")):
         extra = book.create_sheet(title)
-        extra.append([title.removeprefix("按"), *header[1:]])
+        extra.append([title.removeprefix("按"), *ANNUAL_COLUMNS])
         for row in data.by[name]:
-            extra.append([row.label, row.person_times, row.volume_times, row.items, row.pages])
+            extra.append([row.label, *annual_values(row)])
         extra.column_dimensions["A"].width = 24
     out = io.BytesIO()
     book.save(out)

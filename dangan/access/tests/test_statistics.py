@@ -63,18 +63,61 @@ def test_archivists_count_only_their_units(world):
     assert statistics.report(world.reader, *bounds).total.items == 0
 
 
-def test_annual_workbook_layout(world):
-    _granted(world.reader, [make_item(world.fonds_a)], Mode.COPY, "经济建设")
-    year = timezone.localdate().year
-    book = load_workbook(io.BytesIO(statistics.annual_workbook(world.staff, year, "区档案局")))
+def _annual(user, year=None):
+    year = year or timezone.localdate().year
+    book = load_workbook(io.BytesIO(statistics.annual_workbook(user, year, "区档案局")))
     sheet = book["档案利用"]
+    rows = {
+        r[0].value: [c.value for c in r[1:]] for r in sheet.iter_rows(min_row=4) if r[1].value is not None
+    }
+    return book, sheet, rows
+
+
+def test_annual_workbook_has_the_annual_reports_utilisation_columns(world):
+    book, sheet, _rows = _annual(world.staff)
+    year = timezone.localdate().year
     assert sheet["A1"].value == f"{year}年度档案利用情况统计表"
-    assert [c.value for c in sheet[3]] == ["项目", "利用人次", "利用卷次", "利用件次", "复制页数"]
-    rows = {r[0].value: [c.value for c in r[1:]] for r in sheet.iter_rows(min_row=4)}
-    assert rows["合计"] == [1, 0, 1, 0]
-    assert rows["按利用目的：经济建设"] == [1, 0, 1, 0]
-    assert rows["按利用方式：复制"] == [1, 0, 1, 0]
+    assert sheet["A2"].value == "填报单位：区档案局" and sheet["D2"].value.startswith(
+        f"统计期：{year}年1月1日"
+    )
+    assert [c.value for c in sheet[3]] == [
+        "项目",
+        "利用人次（人次）",
+        "利用档案（卷次）",
+        "利用档案（件次）",
+        "复制档案（页）",
+        "出具档案证明（份）",
+    ]
     assert {"按立档单位", "按门类", "按月份"} <= set(book.sheetnames)
+    assert "已作废的不计" in sheet.cell(sheet.max_row, 1).value, (
+        "the counting rules are stated under the table"
+    )
+
+
+def test_annual_workbook_counts_uses_by_purpose_and_mode(world):
+    req = _granted(world.reader, [make_item(world.fonds_a)], Mode.COPY, "经济建设")
+    req.request_items.update(pages=12)
+    _book, _sheet, rows = _annual(world.staff)
+    assert rows["合计"] == [1, 0, 1, 12, 0]
+    assert rows["按利用目的：经济建设"] == [1, 0, 1, 12, 0]
+    assert rows["按利用目的：编史修志"] == [0, 0, 0, 0, 0], "every purpose is a row, zeros included"
+    assert rows["按利用方式：复制"] == [1, 0, 1, 12, 0]
+    assert rows["按利用方式：到馆查阅"] == [0, 0, 0, 0, 0]
+
+
+def test_annual_workbook_counts_certificates_issued_and_not_revoked(world):
+    from dangan.access import certificates
+    from dangan.access.testing import attach_pdf
+
+    item = make_item(world.fonds_a)
+    attach_pdf(item, pages=1)
+    req = _granted(make_public_reader(), [item], Mode.CERTIFICATE, "个人取证")
+    certificates.issue(req, item, world.archivist_a, "兹证明")
+    certificates.issue(req, item, world.archivist_a, "兹证明（第二份）").revoke(world.archivist_a, "打印错误")
+    _book, _sheet, rows = _annual(world.staff)
+    assert rows["合计"][4] == 1
+    assert rows["按利用目的：个人取证"][4] == 1 and rows["按利用方式：档案证明"][4] == 1
+    assert _annual(world.archivist_b)[2]["合计"][4] == 0, "an archivist counts only their units' certificates"
 
 
 def test_dashboard_shows_charts_without_scripts(world, client_for):
@@ -92,10 +135,10 @@ def test_dashboard_counts_a_chosen_period(world, client_for):
     client = client_for(world.staff)
     page = client.get("/access/stats/", {"start": today.isoformat(), "end": today.isoformat()})
     page = page.content.decode()
-    assert '<strong>1</strong><br>利用人次' in page.replace("\n", "")
+    assert "<strong>1</strong><br>利用人次" in page.replace("\n", "")
     earlier = (today - datetime.timedelta(days=10)).isoformat()
     page = client.get("/access/stats/", {"start": earlier, "end": earlier}).content.decode()
-    assert '<strong>0</strong><br>利用人次' in page.replace("\n", "")
+    assert "<strong>0</strong><br>利用人次" in page.replace("\n", "")
     assert client.get("/access/stats/", {"start": "2026-13-01", "end": "x"}).status_code == 200
 
 

@@ -197,9 +197,8 @@ def extract_pending(progress=None) -> dict:
 
 
 def thumbnail(row: DigitalFile, size: int = 256) -> bytes | None:
-    """A JPEG thumbnail (an access copy made on demand): of an image, or of the scan on a PDF's first page.
-
-    A PDF with only vector text has no thumbnail: rendering it needs a PDF renderer Dangan does not ship.
+    """A JPEG access copy made on demand, at most ``size`` pixels each way: of an image, or of a PDF's first
+    page rendered by PDFium (text-only PDFs as well as scans); None for other formats or an unreadable file.
     """
     from PIL import Image
 
@@ -207,27 +206,30 @@ def thumbnail(row: DigitalFile, size: int = 256) -> bytes | None:
         return None
     with local_copy(row) as path:
         if row.is_pdf:
-            data = _first_page_image(path)
-            if data is None:
+            image = _first_page_image(path, size)
+            if image is None:
                 return None
-            source = io.BytesIO(data)
         else:
-            source = path
-        with Image.open(source) as image:
+            image = Image.open(path)
+        with image:
             image.thumbnail((size, size))
             out = io.BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=80)
     return out.getvalue()
 
 
-def _first_page_image(path: str) -> bytes | None:
-    from pypdf import PdfReader
+def _first_page_image(path: str, size: int):
+    import pypdfium2
 
     try:
-        reader = PdfReader(path, strict=False)
-        if reader.is_encrypted or not reader.pages:
-            return None
-        images = reader.pages[0].images
-        return images[0].data if images else None
-    except Exception:  # a damaged PDF simply has no thumbnail
+        pdf = pypdfium2.PdfDocument(path)
+    except pypdfium2.PdfiumError:  # damaged, or encrypted with a password: no picture of it
         return None
+    try:
+        if not len(pdf):
+            return None
+        page = pdf[0]
+        scale = min(4.0, size / max(page.get_width(), page.get_height(), 1))
+        return page.render(scale=max(scale, 0.05)).to_pil()
+    finally:
+        pdf.close()

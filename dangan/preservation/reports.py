@@ -1,10 +1,17 @@
-"""Check reports as spreadsheets (the web pages render the same rows)."""
+"""Four-property check reports (四性检测报告) as spreadsheets and as A4 PDFs (the web pages render the same
+rows). The PDF embeds the one CJK TrueType font that printed catalogues use (``exchange.printing``)."""
 
 import io
+from collections import Counter
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangan.preservation.choices import Outcome
+from dangan.preservation.models import CheckResult
+
 HEADERS = ["档号", "文件", "编号", "检测项目", "性质", "结果", "说明", "时间"]
+OUTCOMES = (Outcome.SUCCESS, Outcome.WARNING, Outcome.FAILURE, Outcome.SKIPPED)
 
 
 def result_rows(results) -> list[list]:
@@ -48,3 +55,140 @@ def xlsx(title: str, results, summary: list[tuple[str, object]] = ()) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def tally(results) -> list[list]:
+    """Per check item: code, name, property and how many results passed, warned, failed, were not checked."""
+    counts: dict = {}
+    items = {}
+    for r in results:
+        items[r.check_item_id] = r.check_item
+        counts.setdefault(r.check_item_id, Counter())[r.outcome] += 1
+    rows = []
+    for pk, check_item in sorted(items.items(), key=lambda pair: pair[1].code):
+        rows.append(
+            [check_item.code, check_item.name, check_item.get_property_display()]
+            + [counts[pk][o] for o in OUTCOMES]
+        )
+    return rows
+
+
+def pdf(
+    title: str,
+    results,
+    summary: list[tuple[str, object]] = (),
+    *,
+    details_only_problems: bool = False,
+    prepared_by: str = "",
+) -> bytes:
+    """A check report: a heading, the summary, a table per check item, then the results one by one (only
+    warnings and failures for a batch, whose full list is in the spreadsheet); a signing block at the end.
+
+    Raises ``exchange.printing.FontMissing`` when no embeddable CJK font is installed.
+    """
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from dangan.exchange.printing import register_font
+
+    font = register_font()
+    results = list(results)
+    style = {
+        "title": ParagraphStyle("t", fontName=font, fontSize=18, leading=24, alignment=1),
+        "h2": ParagraphStyle("h", fontName=font, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
+        "text": ParagraphStyle("x", fontName=font, fontSize=10, leading=14),
+        "cell": ParagraphStyle("c", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK"),
+    }
+    alarm = {Outcome.FAILURE: colors.HexColor("#fde8e8"), Outcome.WARNING: colors.HexColor("#fff4d6")}
+
+    def cell(value):
+        return Paragraph(_escape(str(value)), style["cell"]) if value not in (None, "") else ""
+
+    def table(header, rows, widths, shade=()):
+        data = [[cell(h) for h in header]] + [[cell(v) for v in row] for row in rows]
+        commands = [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("FONTNAME", (0, 0), (-1, -1), font),
+        ]
+        for index, outcome in enumerate(shade, start=1):
+            if outcome in alarm:
+                commands.append(("BACKGROUND", (0, index), (-1, index), alarm[outcome]))
+        out = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+        out.setStyle(TableStyle(commands))
+        return out
+
+    verdicts = [str(CheckResult.VERDICTS[o]) for o in OUTCOMES]
+    story = [Paragraph(_escape(title), style["title"]), Spacer(1, 4 * mm)]
+    generated = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    lines = [*summary, (_("报告生成时间"), generated)]
+    story.append(table([_("项目"), _("内容")], [[label, value] for label, value in lines], (45, 222)))
+    story.append(Paragraph(_("按检测项目汇总"), style["h2"]))
+    story.append(
+        table(
+            [_("编号"), _("检测项目"), _("性质"), *verdicts],
+            tally(results),
+            (14, 133, 20, 25, 25, 25, 25),
+        )
+    )
+    shown = [r for r in results if r.outcome in alarm] if details_only_problems else results
+    story.append(
+        Paragraph(
+            _("警告与不通过的检测项（完整结果见 Excel）") if details_only_problems else _("检测结果"),
+            style["h2"],
+        )
+    )
+    if shown:
+        story.append(
+            table(
+                [_("档号"), _("文件"), _("编号"), _("检测项目"), _("结果"), _("说明")],
+                [row[:4] + row[5:7] for row in result_rows(shown)],
+                (45, 40, 12, 65, 15, 90),
+                shade=[r.outcome for r in shown],
+            )
+        )
+    else:
+        story.append(Paragraph(_("无"), style["text"]))
+    story += [
+        Spacer(1, 6 * mm),
+        Paragraph(
+            _("说明：电子签名项只检查签名是否覆盖整个文件，未验证签名值和证书链。"),
+            style["text"],
+        ),
+        Spacer(1, 10 * mm),
+        Paragraph(
+            _("检测人：%(by)s　　　　审核人：＿＿＿＿＿＿　　　　日期：%(date)s")
+            % {"by": _escape(prepared_by) or "＿＿＿＿＿＿", "date": generated[:10]},
+            style["text"],
+        ),
+    ]
+
+    def page_number(canvas, doc):
+        canvas.setFont(font, 8)
+        canvas.drawCentredString(
+            landscape(A4)[0] / 2, 8 * mm, _("%(title)s　第 %(n)d 页") % {"title": title, "n": doc.page}
+        )
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=12 * mm,
+        bottomMargin=15 * mm,
+        title=title,
+        author="Dangan",
+        # Not reportlab's default Helvetica, which is never embedded: the report passes check 3-5 itself.
+        initialFontName=font,
+    )
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
+    return buffer.getvalue()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,4 +1,5 @@
-"""Files of an item: upload, view, download, events; four-property check reports; alerts."""
+"""Files of an item or a volume: upload, view, download, events; four-property check reports (page, xlsx,
+PDF); alerts. Views for a record take ``model`` (Item or Volume) from the URL."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,15 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from dangan.catalogue.models import Item
+from dangan.catalogue.models import Item, Volume
 from dangan.core.generic import get_visible_or_404
 from dangan.core.permissions import CHANGE, require_any
+from dangan.exchange.printing import FontMissing
 from dangan.preservation import reports
 from dangan.preservation.checks import latest_results, run_checks
 from dangan.preservation.choices import FileStatus, Stage
 from dangan.preservation.models import CheckRun, DigitalFile
 from dangan.preservation.services import IngestError, ingest_file, remove_file
 from dangan.preservation.storage import BlobMissing, get_storage
+
+RECORD_KIND = {Item: "item", Volume: "volume"}
 
 VIEWABLE_INLINE = ("application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp", "text/plain")
 
@@ -42,9 +46,9 @@ def overview(request):
 
 @login_required
 @require_POST
-def upload(request, pk):
-    """Several files to one item (the drag-and-drop form posts here with XHR and shows progress)."""
-    item = get_visible_or_404(request, Item, pk, CHANGE)
+def upload(request, pk, model=Item):
+    """Several files to one item or volume (the drag-and-drop form posts here with XHR and shows progress)."""
+    item = get_visible_or_404(request, model, pk, CHANGE)
     uploaded = request.FILES.getlist("files")
     role = request.POST.get("role") or "original"
     done, errors = [], []
@@ -131,12 +135,14 @@ def viewer(request, pk):
 
 
 @login_required
-def thumbnail(request, pk):
+def thumbnail(request, pk, size=256):
+    """A JPEG of an image or of a PDF's first page, ``size`` pixels at most (the thumbnail, or the larger
+    first-page access copy)."""
     from dangan.preservation.extraction import thumbnail as make_thumbnail
 
     f = get_visible_or_404(request, DigitalFile, pk)
     try:
-        data = make_thumbnail(f)
+        data = make_thumbnail(f, size)
     except (BlobMissing, OSError):
         data = None
     if data is None:
@@ -147,23 +153,27 @@ def thumbnail(request, pk):
 
 
 @login_required
-def item_report(request, pk):
-    item = get_visible_or_404(request, Item, pk)
-    results = latest_results(item)
-    if request.GET.get("format") == "xlsx":
-        return _xlsx(
-            f"四性检测报告 {item.reference_code}",
-            results,
-            f"checks-{item.pk}.xlsx",
-            [(_("档号"), item.reference_code), (_("题名"), item.title)],
-        )
+def record_report(request, pk, model=Item):
+    record = get_visible_or_404(request, model, pk)
+    results = latest_results(record)
+    kind = RECORD_KIND[model]
+    export = _export(
+        request,
+        f"四性检测报告 {record.reference_code}",
+        results,
+        f"checks-{kind}-{record.pk}",
+        [(_("档号"), record.reference_code), (_("题名"), record.title)],
+    )
+    if export:
+        return export
     return render(
         request,
         "preservation/item_report.html",
         {
-            "item": item,
+            "record": record,
+            "kind": kind,
             "results": results,
-            "can_check": DigitalFile.objects.restrict(request.user, CHANGE).filter(item=item).exists(),
+            "can_check": DigitalFile.objects.restrict(request.user, CHANGE).filter(**{kind: record}).exists(),
             "summary": _summary(results),
         },
     )
@@ -171,20 +181,21 @@ def item_report(request, pk):
 
 @login_required
 @require_POST
-def check_item(request, pk):
-    item = get_visible_or_404(request, Item, pk, CHANGE)
-    files = DigitalFile.objects.complete().filter(item=item)
+def check_record(request, pk, model=Item):
+    record = get_visible_or_404(request, model, pk, CHANGE)
+    kind = RECORD_KIND[model]
+    files = DigitalFile.objects.complete().filter(**{kind: record})
     if not files.exists():
-        messages.error(request, _("该件没有电子文件"))
-        return redirect(item)
+        messages.error(request, _("没有电子文件"))
+        return redirect(record)
     # Re-reading the bits makes this a preservation-stage check, as a periodic run would do.
-    run = run_checks(files, Stage.PRESERVATION, title=item.reference_code, user=request.user, rehash=True)
+    run = run_checks(files, Stage.PRESERVATION, title=record.reference_code, user=request.user, rehash=True)
     messages.success(
         request,
         _("检测完成：%(p)d 通过，%(w)d 警告，%(f)d 不通过")
         % {"p": run.passed, "w": run.warnings, "f": run.failed},
     )
-    return redirect("preservation:item_report", item.pk)
+    return redirect(f"preservation:{kind}_report", record.pk)
 
 
 @login_required
@@ -198,19 +209,24 @@ def run_list(request):
 def run_detail(request, pk):
     run = get_visible_or_404(request, CheckRun, pk)
     results = run.results.select_related("check_item", "file", "item", "volume")
-    if request.GET.get("format") == "xlsx":
-        return _xlsx(
-            f"四性检测报告 {run}",
-            results,
-            f"check-run-{run.pk}.xlsx",
-            [
-                (_("环节"), run.get_stage_display()),
-                (_("文件数"), run.files),
-                (_("通过"), run.passed),
-                (_("警告"), run.warnings),
-                (_("不通过"), run.failed),
-            ],
-        )
+    export = _export(
+        request,
+        f"四性检测报告 {run}",
+        results,
+        f"check-run-{run.pk}",
+        [
+            (_("环节"), run.get_stage_display()),
+            (_("批次"), run.title or f"#{run.pk}"),
+            (_("检测时间"), run.started_at.strftime("%Y-%m-%d %H:%M")),
+            (_("文件数"), run.files),
+            (_("通过"), run.passed),
+            (_("警告"), run.warnings),
+            (_("不通过"), run.failed),
+        ],
+        details_only_problems=True,
+    )
+    if export:
+        return export
     failing = results.exclude(outcome__in=["success", "skipped"])
     page = Paginator(failing, 200).get_page(request.GET.get("page"))
     return render(request, "preservation/run.html", {"run": run, "page": page})
@@ -223,10 +239,26 @@ def _summary(results) -> dict:
     return summary
 
 
-def _xlsx(title, results, filename, summary):
-    response = HttpResponse(
-        reports.xlsx(title, results, summary),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _export(request, title, results, filename, summary, details_only_problems=False):
+    """The report as a file when ``?format=xlsx`` or ``pdf`` asks for one; None for the web page."""
+    wanted = request.GET.get("format")
+    if wanted == "xlsx":
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        data = reports.xlsx(title, results, summary)
+    elif wanted == "pdf":
+        try:
+            data = reports.pdf(
+                title,
+                results,
+                summary,
+                details_only_problems=details_only_problems,
+                prepared_by=request.user.get_full_name() or request.user.username,
+            )
+        except FontMissing as e:
+            return HttpResponse(str(e), status=503, content_type="text/plain; charset=utf-8")
+        content_type = "application/pdf"
+    else:
+        return None
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{wanted}"'
     return response

@@ -1,19 +1,28 @@
 from django import template
+from django.urls import reverse
 
+from dangan.catalogue.models import Volume
 from dangan.preservation.models import DigitalFile
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def item_files(context, item) -> dict:
-    """What the files panel of an item page shows, so the catalogue's view needs no change."""
+def record_files(context, record) -> dict:
+    """What the files panel of an item or volume page shows, so the catalogue's views need no change."""
     user = context["request"].user
-    files = DigitalFile.objects.restrict(user).filter(item=item).exclude(status="pending").order_by("pk")
+    kind = "volume" if isinstance(record, Volume) else "item"
+    files = (
+        DigitalFile.objects.restrict(user).filter(**{kind: record}).exclude(status="pending").order_by("pk")
+    )
     return {
         "files": files,
-        "can_add": DigitalFile.permits_new(user, DigitalFile(item=item)),
+        "can_add": DigitalFile.permits_new(user, DigitalFile(**{kind: record})),
         "alerts": [f for f in files if f.alert],
+        "upload_url": reverse(
+            "preservation:volume_upload" if kind == "volume" else "preservation:upload", args=[record.pk]
+        ),
+        "report_url": reverse(f"preservation:{kind}_report", args=[record.pk]),
     }
 
 

@@ -1,8 +1,11 @@
 """Web pages of the preservation app, for every persona."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from dangan.preservation.checks import run_checks
 from dangan.preservation.models import CheckRun, DigitalFile
@@ -78,12 +81,25 @@ def test_an_image_has_a_thumbnail(item, world, client_for):
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
 
 
-def test_a_scanned_pdf_has_a_thumbnail_of_its_first_page_a_text_pdf_none(item, pdf_file, world, client_for):
+def test_scanned_and_text_only_pdfs_have_a_thumbnail_of_their_first_page(item, pdf_file, world, client_for):
     scan = add_file(item, samples.image_only_pdf(), "scan.pdf")
     client = client_for(world.archivist_a)
-    response = client.get(reverse("preservation:thumbnail", args=[scan.pk]))
-    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
-    assert client.get(reverse("preservation:thumbnail", args=[pdf_file.pk])).status_code == 404
+    for f in (scan, pdf_file):
+        response = client.get(reverse("preservation:thumbnail", args=[f.pk]))
+        assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+        assert max(Image.open(io.BytesIO(response.content)).size) == 256
+
+
+def test_the_first_page_access_copy_is_a_large_image_of_page_one(pdf_file, world, client_for):
+    response = client_for(world.archivist_a).get(reverse("preservation:first_page", args=[pdf_file.pk]))
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(response.content)).size[1] == 1240  # A4 portrait: the height is the limit
+
+
+def test_an_encrypted_pdf_has_no_thumbnail(item, world, client_for):
+    f = add_file(item, samples.encrypted_pdf(), "locked.pdf")
+    response = client_for(world.archivist_a).get(reverse("preservation:thumbnail", args=[f.pk]))
+    assert response.status_code == 404
 
 
 def test_the_item_report_shows_results_and_exports_xlsx(item, pdf_file, world, client_for):

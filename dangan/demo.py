@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dangan.access.demo import add_utilisation
 from dangan.accounts.choices import Role
 from dangan.accounts.models import User
 from dangan.catalogue.choices import ControlStatus, SecurityLevel
@@ -317,6 +318,9 @@ class _Builder:
         say(_("  已归档 %(n)d 件") % {"n": len(self.items)})
         self.reorganise()
         users = self.create_users()
+        used = add_utilisation(self.rng)
+        say(_("  利用登记：%(readers)d 位利用者、%(requests)d 份申请、%(loans)d 次借出、"
+              "%(certificates)d 份档案证明") % vars(used))
         return DemoSummary(units=len(self.specs), fonds=len(self.fonds), volumes=self.volumes,
                            items=len(self.items), seconds=0.0, users=users)
 

@@ -85,6 +85,35 @@ class AuditEntry(models.Model):
         return hashlib.sha256(canonical_json(self.hashed_content()).encode("utf-8")).hexdigest()
 
 
+def bulk_object_id(first: int, last: int) -> str:
+    """The ``object_id`` of one entry about a run of new objects with ids ``first``…``last`` (bulk filing).
+
+    Zero-padded behind a sign no plain id has, so the entries' index keeps runs in id order and
+    ``about_object`` finds the run holding an id with one indexed lookup.
+    """
+    return f"+{first:020d}-{last:020d}"
+
+
+def about_object(object_type: str, object_id: str) -> models.Q:
+    """Entries about one object: its own, and the bulk entry (``bulk_object_id``) whose run holds its id."""
+    about = models.Q(object_id=object_id)
+    if object_type and object_id.isdigit():
+        pk = int(object_id)
+        # Runs hold consecutive ids and each id is created once, so they never overlap: the one that starts
+        # last at or before the id is the only one that can hold it.
+        run = (
+            AuditEntry.objects.filter(
+                object_type=object_type, object_id__gte="+", object_id__lte=f"+{pk:020d}-~"
+            )
+            .order_by("-object_id")
+            .values_list("pk", "object_id")
+            .first()
+        )
+        if run and int(run[1].rsplit("-", 1)[1]) >= pk:
+            about |= models.Q(pk=run[0])
+    return about
+
+
 def new_entry(action, obj=None, *, changes=None, message="", object_type="", object_id="", object_repr=""):
     """An unsaved, unchained entry by the current actor; ``append`` gives it its place in the chain."""
     actor = current_actor()

@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from dangan.core.audit import verify_chain
-from dangan.core.models import AuditEntry
+from dangan.core.models import AuditEntry, about_object
 from dangan.core.permissions import require_any
 
 
@@ -33,9 +33,11 @@ def home(request):
 def audit_log(request):
     require_any(request.user, "view", AuditEntry)
     entries = AuditEntry.objects.all()
-    for key in ("actor_name", "action", "object_type", "object_id"):
+    for key in ("actor_name", "action", "object_type"):
         if request.GET.get(key):
             entries = entries.filter(**{key: request.GET[key]})
+    if request.GET.get("object_id"):
+        entries = entries.filter(about_object(request.GET.get("object_type", ""), request.GET["object_id"]))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -108,14 +108,33 @@ def test_items_in_a_volume_take_its_classification_and_are_numbered_inside_it(wo
     assert items[0].fonds_id == world.fonds_a.pk and items[0].year == volume.year
 
 
-def test_every_filed_item_gets_an_audit_entry_and_the_chain_verifies(world):
-    filed = file_items_in_bulk(new_items(world.fonds_a, 4))
-    entries = AuditEntry.objects.filter(object_type="catalogue.item", action="create")
-    assert sorted(int(e.object_id) for e in entries) == sorted(item.pk for item in filed)
-    first = entries.get(object_id=str(filed[0].pk))
-    assert first.changes["after"]["reference_code"] == filed[0].reference_code
+def test_each_batch_gets_one_audit_entry_holding_every_items_created_values(world):
+    filed = file_items_in_bulk(new_items(world.fonds_a, 4), batch_size=3)
+    entries = AuditEntry.objects.filter(object_type="catalogue.item", action="create").order_by("sequence")
+    assert entries.count() == 2
+    held = [dict(zip(e.changes["fields"], row, strict=True)) for e in entries for row in e.changes["items"]]
+    assert [values["id"] for values in held] == [item.pk for item in filed]
+    assert held[0]["reference_code"] == filed[0].reference_code and held[3]["title"] == filed[3].title
     _checked, problems = verify_chain()
     assert problems == []
+
+
+def test_editing_an_items_values_in_a_bulk_entry_breaks_the_chain(world):
+    file_items_in_bulk(new_items(world.fonds_a, 2))
+    entry = AuditEntry.objects.get(object_type="catalogue.item", action="create")
+    entry.changes["items"][1][entry.changes["fields"].index("title")] = "改过的题名"
+    AuditEntry.objects.filter(pk=entry.pk).update(changes=entry.changes)
+    _checked, problems = verify_chain()
+    assert [p.sequence for p in problems] == [entry.sequence]
+
+
+def test_an_items_history_shows_the_bulk_entry_that_created_it(world, client_for):
+    filed = file_items_in_bulk(new_items(world.fonds_a, 3))
+    single = make_item(world.fonds_a)
+    for item, shown in ((filed[1], "批量归档 3 件"), (single, single.title)):
+        response = client_for(world.staff).get(f"/audit/?object_type=catalogue.item&object_id={item.pk}")
+        entries = list(response.context["page"])
+        assert [e.action for e in entries] == ["create"] and shown in response.content.decode()
 
 
 def test_a_filed_item_saved_again_records_only_what_changed(world):

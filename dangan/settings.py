@@ -167,6 +167,7 @@ DANGAN_STORAGE = {
     "s3_access_key": envstr("DANGAN_S3_ACCESS_KEY", ""),
     "s3_secret_key": envstr("DANGAN_S3_SECRET_KEY", ""),
     "s3_region": envstr("DANGAN_S3_REGION", "us-east-1"),
+    "s3_part_mb": envint("DANGAN_S3_PART_MB", 64, minimum=5),  # S3's smallest part is 5 MiB
 }
 # OCR of scanned images and image-only PDFs (RapidOCR, offline, CPU) after capture.
 DANGAN_OCR = envbool("DANGAN_OCR", True)

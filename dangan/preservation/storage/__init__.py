@@ -25,6 +25,7 @@ def build_storage(config: dict | None = None) -> Storage:
             access_key=config["s3_access_key"],
             secret_key=config["s3_secret_key"],
             region=config["s3_region"],
+            part_size=config.get("s3_part_mb", 64) * 1024 * 1024,
         )
     from dangan.preservation.storage.disk import DiskStorage
 

@@ -1,3 +1,4 @@
+import datetime
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -9,17 +10,23 @@ from botocore.exceptions import ClientError
 from dangan.preservation.storage.base import KEY_RE, BlobMissing, StagedBlob, Storage, key_for
 
 # Parts of 64 MiB keep a 1 GiB upload to 16 parts; S3 shows the object only when the upload completes.
-TRANSFER = TransferConfig(
-    multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024, max_concurrency=4
-)
+PART_SIZE = 64 * 1024 * 1024
+# An upload not completed after this long was left by a killed process (an ingest never takes this long).
+STALE_UPLOAD = datetime.timedelta(hours=24)
 
 
 class S3Storage(Storage):
     name = "s3"
 
-    def __init__(self, staging_dir, endpoint, bucket, access_key, secret_key, region="us-east-1"):
+    def __init__(
+        self, staging_dir, endpoint, bucket, access_key, secret_key, region="us-east-1", part_size=PART_SIZE
+    ):
         super().__init__(staging_dir)
         self.endpoint, self.bucket = endpoint, bucket
+        # Files above one part go up in parts (a multipart upload): several at once, each retried alone.
+        self.transfer = TransferConfig(
+            multipart_threshold=part_size, multipart_chunksize=part_size, max_concurrency=4
+        )
         self.client = boto3.client(
             "s3",
             endpoint_url=endpoint or None,
@@ -44,7 +51,7 @@ class S3Storage(Storage):
                 str(staged.path),
                 self.bucket,
                 key,
-                Config=TRANSFER,
+                Config=self.transfer,
                 ExtraArgs={"Metadata": {"sha256": sha256}},
             )
             stored = self.size(key)
@@ -89,6 +96,27 @@ class S3Storage(Storage):
             for entry in page.get("Contents", []):
                 if KEY_RE.match(entry["Key"]):
                     yield entry["Key"]
+
+    def incomplete_uploads(self) -> list[dict]:
+        """Multipart uploads begun and neither completed nor aborted: their parts are stored, unseen by
+        ``keys()``, until aborted."""
+        uploads = []
+        paginator = self.client.get_paginator("list_multipart_uploads")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix="sha256/"):
+            uploads.extend(page.get("Uploads", []))
+        return uploads
+
+    def abort_stale_uploads(self, older_than: datetime.timedelta = STALE_UPLOAD) -> int:
+        """Abort the multipart uploads that a killed ingest left (by age: S3 does not say who began one)."""
+        cutoff = datetime.datetime.now(datetime.UTC) - older_than
+        aborted = 0
+        for upload in self.incomplete_uploads():
+            if upload["Initiated"] <= cutoff:
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                )
+                aborted += 1
+        return aborted
 
     def ensure_bucket(self) -> None:
         try:

@@ -22,6 +22,9 @@ class Command(BaseCommand):
                 f"interrupted ingests cleared: {recovered['rows']} file(s), "
                 f"{recovered['staging_files']} staging file(s)"
             )
+            abort_uploads = getattr(get_storage(), "abort_stale_uploads", None)  # object storage only
+            if abort_uploads:
+                self.stdout.write(f"unfinished multipart uploads (over 24 h) aborted: {abort_uploads()}")
         report = storage_report()
         self.stdout.write(f"orphan blobs (stored, referenced by no file): {len(report.orphans)}")
         for key in report.orphans[:50]:

@@ -76,29 +76,62 @@ def extra_values(extra) -> list[str]:
     return [str(v) for v in extra.values() if v not in (None, "")]
 
 
-def from_row(row: dict) -> SearchDocument:
-    date = row["date"]
-    ordinal = date.toordinal() if date else _mid_year(row["year"])
-    other = [row["reference_code"], row["remarks"], *extra_values(row["extra_text"])]
+# The columns ``rows()`` reads, in this order: tuples, not dicts, because a rebuild reads every item.
+ROW_COLUMNS = (
+    "id",
+    "date",
+    "title",
+    "creator",
+    "document_number",
+    "remarks",
+    "reference_code",
+    "full_text",
+    *FILTER_COLUMNS,
+    "has_files",
+    "extra_text",
+)
+
+
+def from_row(row: tuple) -> SearchDocument:
+    (
+        item_id,
+        date,
+        title,
+        creator,
+        document_number,
+        remarks,
+        reference_code,
+        full_text,
+        fonds_id,
+        category_id,
+        year,
+        retention_id,
+        security_level,
+        control,
+        status,
+        has_files,
+        extra_text,
+    ) = row
+    other = [reference_code, remarks, *extra_values(extra_text)]
     fields = {
-        "title": [normalize(row["title"])],
-        "creator": [normalize(row["creator"])],
-        "document_number": [normalize(row["document_number"])],
+        "title": [normalize(title)],
+        "creator": [normalize(creator)],
+        "document_number": [normalize(document_number)],
         "other": [n for n in map(normalize, other) if n],
-        "full_text": [normalize(row["full_text"])] if row["full_text"] else [],
+        "full_text": [normalize(full_text)] if full_text else [],
     }
     return SearchDocument(
-        item_id=row["id"],
-        fields=fields,
-        fonds_id=row["fonds_id"],
-        category_id=row["category_id"],
-        year=row["year"],
-        retention_id=row["retention_id"],
-        security_level=row["security_level"],
-        control=row["control"],
-        status=row["status"],
-        has_files=bool(row["has_files"]),
-        date_ordinal=ordinal,
+        item_id,
+        fields,
+        fonds_id,
+        category_id,
+        year,
+        retention_id,
+        security_level,
+        control,
+        status,
+        bool(has_files),
+        date.toordinal() if date else _mid_year(year),
     )
 
 
@@ -110,9 +143,8 @@ def _mid_year(year: int) -> int:
 
 def rows(queryset=None):
     queryset = Item.objects.all() if queryset is None else queryset
-    columns = ("id", "date", *[c for c in SOURCE_COLUMNS if c != "extra"], *FILTER_COLUMNS)
     queryset = queryset.annotate(has_files=has_files_expression(), extra_text=Cast("extra", TextField()))
-    return queryset.values(*columns, "has_files", "extra_text").order_by("pk")
+    return queryset.values_list(*ROW_COLUMNS).order_by("pk")
 
 
 def documents(item_ids: Iterable[int] | None = None, chunk: int = CHUNK) -> Iterator[SearchDocument]:
@@ -124,7 +156,7 @@ def documents(item_ids: Iterable[int] | None = None, chunk: int = CHUNK) -> Iter
             if not batch:
                 return
             yield from map(from_row, batch)
-            last = batch[-1]["id"]
+            last = batch[-1][0]
     ids = sorted(set(item_ids))
     for start in range(0, len(ids), chunk):
         yield from map(from_row, rows(Item.objects.filter(pk__in=ids[start : start + chunk])))

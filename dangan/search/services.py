@@ -43,6 +43,8 @@ class Results:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     page: Page | None = None
     error: str = ""
+    # The total and facet counts are estimates (very large matches on PostgreSQL): shown with 约.
+    approximate: bool = False
 
 
 # The request parameters ``filters_from`` reads: the search page and the API accept the same ones.
@@ -132,6 +134,7 @@ def search(
     found = get_backend().search(request)
     paginator = Paginator(_Sized(min(found.total, MAX_RESULTS)), per_page)
     results = Results(query, found.total, _hits(user, found.item_ids, query), page=paginator.get_page(number))
+    results.approximate = found.approximate
     results.facets = _facet_values(found.facets, chosen) if facets else {}
     return results
 

@@ -59,6 +59,8 @@ class SearchAPIView(APIView):
         return Response(
             {
                 "count": results.total,
+                # True when count and facet counts are estimates (约), for very large matches.
+                "count_approximate": results.approximate,
                 "page": results.page.number,
                 "pages": results.page.paginator.num_pages,
                 "results": SearchHitSerializer(results.hits, many=True).data,

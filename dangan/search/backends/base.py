@@ -49,6 +49,8 @@ class SearchResult:
     total: int
     item_ids: list[int]
     facets: dict[str, dict] = field(default_factory=dict)
+    # True when total and facet counts are estimates (a backend may estimate very large matches; 约).
+    approximate: bool = False
 
 
 Progress = Callable[[int, int], None]

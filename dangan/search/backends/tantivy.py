@@ -55,7 +55,11 @@ FACET_SIZES = {
     "has_files": 2,
 }
 WRITER_HEAP = 256 * 1024 * 1024
-OUTBOX_BATCH = 5000
+WRITER_THREADS = max(1, min(4, os.cpu_count() or 1))
+# Queued changes applied (and committed) per round: large, so that an import of a million items makes a
+# few segments, not hundreds.
+OUTBOX_BATCH = 100_000
+DOCUMENT_CHUNK = 5000
 
 
 def build_schema():
@@ -172,25 +176,36 @@ class TantivyBackend(SearchBackend):
         if not IndexOutbox.objects.exists():
             return
         with self._write_lock:
-            while True:
-                queued = list(IndexOutbox.objects.order_by("pk").values_list("pk", "item_id")[:OUTBOX_BATCH])
-                if not queued:
-                    break
-                self._replace({item_id for _pk, item_id in queued})
-                # Deleted only after the index committed: a crash in between re-applies them, harmlessly.
-                IndexOutbox.objects.filter(pk__lte=queued[-1][0]).delete()
+            # One writer for everything queued: an import queues a million items at once, and a writer (with
+            # its threads and its segment per commit) for each batch cost more than the indexing.
+            writer = None
+            try:
+                while True:
+                    queued = list(
+                        IndexOutbox.objects.order_by("pk").values_list("pk", "item_id")[:OUTBOX_BATCH]
+                    )
+                    if not queued:
+                        break
+                    if writer is None:
+                        writer = self._writer(len(queued))
+                    item_ids = {item_id for _pk, item_id in queued}
+                    for pk in item_ids:
+                        writer.delete_documents_by_term("item_id", pk)
+                    for doc in documents(item_ids, chunk=DOCUMENT_CHUNK):
+                        writer.add_document(self.to_tantivy(doc))
+                    writer.commit()
+                    # Deleted only after the index committed: a crash in between re-applies them, harmlessly.
+                    IndexOutbox.objects.filter(pk__lte=queued[-1][0]).delete()
+            finally:
+                if writer is not None:
+                    writer.wait_merging_threads()
+                    self.index.reload()
 
-    def _replace(self, item_ids: set[int]) -> None:
-        writer = self.index.writer(heap_size=50_000_000, num_threads=1)
-        try:
-            for pk in item_ids:
-                writer.delete_documents_by_term("item_id", pk)
-            for doc in documents(item_ids):
-                writer.add_document(self.to_tantivy(doc))
-            writer.commit()
-        finally:
-            writer.wait_merging_threads()
-        self.index.reload()
+    def _writer(self, batch_size: int):
+        """A small single-threaded writer for a few items, the full one for a bulk of them."""
+        if batch_size < 1000:
+            return self.index.writer(heap_size=50_000_000, num_threads=1)
+        return self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         from dangan.catalogue.models import Item
@@ -198,11 +213,11 @@ class TantivyBackend(SearchBackend):
         total = Item.objects.count()
         with self._write_lock:
             start_outbox = IndexOutbox.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=max(1, min(4, os.cpu_count() or 1)))
+            writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
             try:
                 writer.delete_all_documents()
                 done = 0
-                for doc in documents():
+                for doc in documents(chunk=DOCUMENT_CHUNK):
                     writer.add_document(self.to_tantivy(doc))
                     done += 1
                     if progress and done % 10000 == 0:

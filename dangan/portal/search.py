@@ -1,9 +1,9 @@
 """The portal's search of the open catalogue, through the search app's one backend abstraction.
 
 Opened items are found by the engine with the public's visibility (public level, 开放) — full text included,
-since their content is open. Controlled items whose catalogue entry is published are matched on their open
-metadata only (title, reference code, creator), so a search can never reveal what their text contains.
-Every result, and the count, then goes through ``public_items()``.
+since their content is open. Controlled items whose catalogue entry is published are matched on that entry
+only (``LISTED_FIELDS``: reference code, title, creator, year), so a search never reveals what their text
+contains. Every result, and the count, then goes through ``public_items()``.
 """
 
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 
-from dangan.access.models import CatalogueListing, public_items, published_entry
+from dangan.access.models import LISTED_FIELDS, CatalogueListing, public_items, published_entry
 from dangan.catalogue.choices import ControlStatus, SecurityLevel
 from dangan.search.backends import get_backend
 from dangan.search.text import QueryError, parse
@@ -38,11 +38,11 @@ def search(q: str, page=1) -> PublicResults:
         opened = get_backend().matching_ids(query, PUBLIC)
         listed = CatalogueListing.objects.all()
         for word in query.words:
-            listed = listed.filter(
-                Q(item__title__icontains=word)
-                | Q(item__reference_code__icontains=word)
-                | Q(item__creator__icontains=word)
-            )
+            # Every word in one of the published fields, and only those: the rest is not the public's.
+            matches = Q()
+            for name in LISTED_FIELDS:
+                matches |= Q(**{f"item__{name}__icontains": word})
+            listed = listed.filter(matches)
         items = items.filter(Q(pk__in=opened, control=ControlStatus.OPEN) | Q(pk__in=listed.values("item")))
     paginator = Paginator(items, PER_PAGE)
     result_page = paginator.get_page(page)

@@ -116,3 +116,10 @@ def test_only_bureau_staff_publish_entries_and_never_of_secret_items(world):
     listings = CatalogueListing.publish([item, secret], world.staff)
     assert [listing.item for listing in listings] == [item]
     assert item in public_items() and secret not in public_items()
+
+
+def test_a_listed_item_is_found_by_its_published_fields_only(listed, client):
+    for q in ("安置名册", listed.reference_code, "柳河镇人民政府", "1999"):
+        assert listed.title in client.get("/portal/search/", {"q": q}).content.decode(), q
+    for q in ("柳政发", "涉及个人补偿金额"):  # its document number and remarks are not published
+        assert "共 0 件" in client.get("/portal/search/", {"q": q}).content.decode(), q

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from dangan.access.choices import IdType, Mode, ReaderKind, ReviewDecision
 from dangan.access.models import NOTE_MAX, AccessRequest, Effect, Purpose, Reader, requestable_items
 from dangan.accounts.choices import Role
+from dangan.catalogue.choices import ControlStatus
 from dangan.catalogue.models import Item
 from dangan.core.forms import BootstrapMixin
 
@@ -127,6 +128,15 @@ class RequestForm(StyledForm):
         return requestable_items(self.user).filter(pk__in=wanted) if wanted else Item.objects.none()
 
 
+def parse_codes(text: str) -> set[str]:
+    """档号 one a line, or separated by commas (either width); 1 to 200 of them."""
+    codes = {c.strip() for c in text.replace("，", ",").replace(",", "\n").splitlines()}
+    codes.discard("")
+    if not codes or len(codes) > 200:
+        raise ValidationError(_("请填写 1 至 200 个档号"))
+    return codes
+
+
 class InternalRequestForm(RequestForm):
     """Staff and internal readers name items by 档号, one a line (or separated by commas)."""
 
@@ -138,12 +148,7 @@ class InternalRequestForm(RequestForm):
     )
 
     def clean_items(self):
-        codes = {
-            c.strip() for c in self.cleaned_data["items"].replace("，", ",").replace(",", "\n").splitlines()
-        }
-        codes.discard("")
-        if not codes or len(codes) > 200:
-            raise ValidationError(_("请填写 1 至 200 个档号"))
+        codes = parse_codes(self.cleaned_data["items"])
         found = dict(
             requestable_items(self.user).filter(reference_code__in=codes).values_list("reference_code", "pk")
         )
@@ -263,3 +268,24 @@ class VerifyForm(StyledForm):
         required=False,
         help_text=_("上传您收到的证明文件，核对其是否与出具时完全一致"),
     )
+
+
+class ListingForm(StyledForm):
+    """目录公开 by 档号: controlled items whose catalogue entry the public may then see and ask to use."""
+
+    codes = forms.CharField(
+        label=_("档号"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个档号。公众只能看到这些控制使用档案的档号、题名、责任者和年度，并可申请利用。"),
+    )
+
+    def clean_codes(self):
+        codes = parse_codes(self.cleaned_data["codes"])
+        items = list(Item.objects.filter(reference_code__in=codes, control=ControlStatus.CONTROLLED))
+        missing = sorted(codes - {item.reference_code for item in items})
+        if missing:
+            raise ValidationError(
+                _("没有找到这些控制使用的档案：%(codes)s") % {"codes": "、".join(missing)[:300]}
+            )
+        return items

@@ -734,6 +734,12 @@ class CatalogueListing(AuditedModel):
                 if item.security_level == SecurityLevel.PUBLIC and item.status in filed
             ]
 
+    def withdraw(self, by) -> None:
+        """Take the entry off the portal again (the deletion is audited)."""
+        if not by.is_bureau:
+            raise ValidationError(_("只有档案局工作人员可以公开档案目录"))
+        self.delete()
+
 
 def due_for_review(fonds: Fonds | None = None, year: int | None = None):
     """Controlled items at least OPEN_AFTER_YEARS old and not yet reviewed, oldest first."""

@@ -23,6 +23,8 @@ urlpatterns = [
     path("readers/", views.reader_list, name="reader_list"),
     path("review/", views.review_list, name="review_list"),
     path("review/decide/", views.review_decide, name="review_decide"),
+    path("listings/", views.listing_list, name="listing_list"),
+    path("listings/<int:pk>/withdraw/", views.listing_withdraw, name="listing_withdraw"),
     path("stats/", views.stats, name="stats"),
     path("stats/annual.xlsx", views.stats_xlsx, name="stats_xlsx"),
 ]

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from dangan.access.forms import (
     CertificateForm,
     EffectForm,
     InternalRequestForm,
+    ListingForm,
     LoanForm,
     ReasonForm,
     ReturnForm,
@@ -419,6 +420,29 @@ def review_decide(request):
         messages.info(request, _("已公布目录 %(n)d 件（涉密或未归档的不公布）") % {"n": len(listed)})
     messages.success(request, _("已审核 %(n)d 件") % {"n": len(items)})
     return redirect("access:review_list")
+
+
+@login_required
+def listing_list(request):
+    """目录公开: the controlled items whose catalogue entry the portal shows; publish more by 档号."""
+    _bureau_only(request.user)
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        listed = CatalogueListing.publish(form.cleaned_data["codes"], request.user)
+        messages.success(request, _("已公布目录 %(n)d 件（涉密或未归档的不公布）") % {"n": len(listed)})
+        return redirect("access:listing_list")
+    listings = CatalogueListing.objects.select_related("item", "listed_by").order_by("-listed_at", "-pk")
+    return render(request, "access/listing_list.html", {"form": form, "page": _page(request, listings)})
+
+
+@login_required
+@require_POST
+def listing_withdraw(request, pk):
+    _bureau_only(request.user)
+    listing = get_object_or_404(CatalogueListing.objects.select_related("item"), pk=pk)
+    listing.withdraw(request.user)
+    messages.success(request, _("已撤回目录公开：%(code)s") % {"code": listing.item.reference_code})
+    return redirect("access:listing_list")
 
 
 # Statistics ------------------------------------------------------------------

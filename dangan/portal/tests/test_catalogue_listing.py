@@ -123,3 +123,37 @@ def test_a_listed_item_is_found_by_its_published_fields_only(listed, client):
         assert listed.title in client.get("/portal/search/", {"q": q}).content.decode(), q
     for q in ("柳政发", "涉及个人补偿金额"):  # its document number and remarks are not published
         assert "共 0 件" in client.get("/portal/search/", {"q": q}).content.decode(), q
+
+
+def test_bureau_staff_publish_entries_by_reference_code_and_withdraw_them(world, client_for, client):
+    item = make_controlled(world.fonds_a, title="城关镇机构改革方案")
+    staff = client_for(world.staff)
+    assert staff.post("/access/listings/", {"codes": item.reference_code}).status_code == 302
+    assert (
+        item in public_items()
+        and item.title in client.get("/portal/search/", {"q": "机构改革"}).content.decode()
+    )
+    listing = CatalogueListing.objects.get(item=item)
+    assert item.reference_code in staff.get("/access/listings/").content.decode()
+    assert staff.post(f"/access/listings/{listing.pk}/withdraw/").status_code == 302
+    assert client.get(f"/portal/items/{item.pk}/").status_code == 404
+
+
+def test_publishing_names_the_codes_it_cannot_find(world, client_for):
+    opened = make_item(world.fonds_a)
+    page = client_for(world.staff).post(
+        "/access/listings/", {"codes": f"NO-SUCH-CODE\n{opened.reference_code}"}
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and "NO-SUCH-CODE" in text and opened.reference_code in text
+    assert not CatalogueListing.objects.exists()
+
+
+@pytest.mark.parametrize("persona,status", [("archivist_a", 403), ("reader", 403), (None, 302)])
+def test_only_bureau_staff_manage_published_entries(world, listed, client_for, persona, status):
+    client = client_for(getattr(world, persona) if persona else None)
+    listing = CatalogueListing.objects.get()
+    assert client.get("/access/listings/").status_code == status
+    assert client.post("/access/listings/", {"codes": listed.reference_code}).status_code == status
+    assert client.post(f"/access/listings/{listing.pk}/withdraw/").status_code == status
+    assert CatalogueListing.objects.filter(pk=listing.pk).exists()

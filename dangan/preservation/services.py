@@ -26,7 +26,7 @@ from dangan.lib.processes import process_alive
 from dangan.preservation import formats
 from dangan.preservation.choices import EventType, FileRole, FileStatus, Outcome, TextStatus
 from dangan.preservation.models import DigitalFile, PreservationEvent, default_agent
-from dangan.preservation.storage import get_storage
+from dangan.preservation.storage import StagedBlob, get_storage, key_for
 
 EXTRACTABLE_MIMES = {
     "application/pdf",
@@ -35,23 +35,6 @@ EXTRACTABLE_MIMES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-COMPLETION_FIELDS = [
-    "status",
-    "ingest_owner",
-    "sha256",
-    "size",
-    "storage_key",
-    "mime",
-    "puid",
-    "format_name",
-    "characterisation",
-    "identified",
-    "text_status",
-    "sm3",
-    "created_at",
-]
 
 
 class IngestError(Exception):
@@ -84,14 +67,22 @@ def needs_text(info: formats.FormatInfo, characterisation: dict) -> bool:
 
 @dataclass
 class IngestBatch:
-    """Files captured together: all complete at the end of the batch, or none."""
+    """Files captured together: all complete at the end of the batch, or none.
+
+    ``add`` only writes a staging file (hashed on the way, not yet flushed to disk). ``complete`` then, for
+    the whole batch: inserts the rows as pending (with the keys they will have, so a kill from here on leaves
+    rows that name what to clean up), makes the files durable and renames them under their keys (the disk
+    backend fsyncs them together), and marks the rows complete in one transaction with their events.
+    """
 
     user: object = None
     agent: str = ""
     identify: bool = True
     files: list[DigitalFile] = field(default_factory=list)
     events: list[PreservationEvent] = field(default_factory=list)
+    _staged: list = field(default_factory=list)
     _taken: dict = field(default_factory=dict)
+    _completed: bool = False
 
     def add(
         self,
@@ -115,11 +106,8 @@ class IngestBatch:
             created_by=self.user if getattr(self.user, "pk", None) else None,
         )
         setattr(row, "item" if isinstance(target, Item) else "volume", target)
-        # Stored (and committed) before any byte is, so a kill from here on leaves a row to clean up. Not
-        # audited or announced: a pending file is not part of the item; it is audited when complete.
-        DigitalFile.objects.bulk_create([row])
+        self._staged.append((row, self._stage(row, stream, expected_sha256)))
         self.files.append(row)
-        self._store(row, stream, expected_sha256)
         return row
 
     def _check_allowed(self, target, name: str, role: str) -> None:
@@ -130,21 +118,16 @@ class IngestBatch:
         if taken is None:  # first file of this target in the batch: permission and the names it has
             if self.user is not None:
                 require(self.user, ADD, DigitalFile(**{kind: target}))
-            siblings = DigitalFile.objects.filter(**{kind: target}).values_list("original_name", flat=True)
-            taken = self._taken[(kind, target.pk)] = {_name_key(n): n for n in siblings}
+            taken = self._taken[(kind, target.pk)] = _names_of(kind, target.pk)
         if _name_key(name) in taken:
-            raise IngestError(
-                _("“%(name)s”与已有文件“%(other)s”重名（不区分大小写和编码形式）")
-                % {"name": name, "other": taken[_name_key(name)]}
-            )
+            raise IngestError(_clash(name, taken[_name_key(name)]))
         taken[_name_key(name)] = name
 
-    def _store(self, row: DigitalFile, stream: BinaryIO, expected_sha256: str | None) -> None:
-        storage = get_storage()
-        staged = storage.stage()
+    def _stage(self, row: DigitalFile, stream: BinaryIO, expected_sha256: str | None) -> StagedBlob:
+        staged = get_storage().stage()
         try:
             staged.copy_from(stream)
-            sha256 = staged.finish()
+            sha256 = staged.close()
             if expected_sha256 and expected_sha256.lower() != sha256:
                 raise IngestError(
                     _("“%(name)s”的 SHA-256 与提交的摘要不符：应为 %(expected)s，实为 %(found)s")
@@ -153,31 +136,58 @@ class IngestBatch:
             if self.identify:
                 info = formats.identify(staged.path, row.original_name)
                 characterisation = formats.characterise(staged.path, info)
-            row.storage_key = storage.commit(staged, sha256)
-        except OSError as e:
-            raise IngestError(
-                _("存储“%(name)s”失败：%(error)s") % {"name": row.original_name, "error": e.strerror or e}
-            ) from e
-        finally:
+        except BaseException as e:
             staged.discard()
-        row.sha256, row.size = sha256, staged.size
+            if isinstance(e, OSError):
+                raise IngestError(_store_failed(row.original_name, e)) from e
+            raise
+        row.sha256, row.size, row.storage_key = sha256, staged.size, key_for(sha256)
         agent = self.agent or default_agent()
         self.events.extend(capture_events(row, agent, expected_sha256))
         if self.identify:
             apply_identification(row, info, characterisation)
             self.events.append(identification_event(row, info, agent))
+        return staged
 
     def complete(self) -> None:
-        """Mark the batch complete: one update, one audit append and one event insert for all its files.
+        """Store the batch and mark it complete: one insert, one update, one audit append, one event insert.
 
         Each file is audited as created now, when it becomes part of its item, with its final values; the
-        post_save signal is sent by hand for each (the search index follows it) since bulk_update sends none.
+        post_save signal is sent by hand for each (the search index follows it) since bulk_create sends none.
         """
+        rows = self.files
+        if not rows:
+            return
+        try:
+            # Committed before any blob is, so a blob never exists that no row names; pending rows are not
+            # part of their item (lists show complete files only) and are not audited until complete.
+            DigitalFile.objects.bulk_create(rows, batch_size=500)
+            self._check_names_again()
+            storage = get_storage()
+            try:
+                storage.commit_many([(staged, row.sha256) for row, staged in self._staged])
+            except OSError as e:
+                names = "、".join(row.original_name for row in rows[:3]) + ("…" if len(rows) > 3 else "")
+                raise IngestError(_store_failed(names, e)) from e
+        except BaseException:
+            self.abandon()
+            raise
+        try:
+            self._mark_complete()
+        except BaseException:
+            if not self._completed:  # rolled back: the rows are pending still; once committed they stay
+                self.abandon()
+            raise
+
+    def _mark_complete(self) -> None:
         rows = self.files
         for row in rows:
             row.status, row.ingest_owner = FileStatus.COMPLETE, ""
         with transaction.atomic():
-            DigitalFile.objects.bulk_update(rows, COMPLETION_FIELDS, batch_size=500)
+            transaction.on_commit(self._set_completed)
+            DigitalFile.objects.filter(pk__in=[row.pk for row in rows]).update(
+                status=FileStatus.COMPLETE, ingest_owner=""
+            )
             append(
                 [
                     new_entry(AuditAction.CREATE, row, changes={"after": row._audit_filter(snapshot(row))})
@@ -197,10 +207,58 @@ class IngestBatch:
                 )
             transaction.on_commit(after_capture)
 
+    def _set_completed(self) -> None:
+        self._completed = True
+
+    def _check_names_again(self) -> None:
+        # Names were checked when each file was added; a batch running at the same time may have taken one
+        # since. Its rows are inserted by now as ours are, so one of the two sees the other here.
+        mine = {row.pk for row in self.files}
+        added: dict = {}
+        for row in self.files:
+            kind = "item" if row.item_id else "volume"
+            added.setdefault((kind, row.item_id or row.volume_id), []).append(row.original_name)
+        for (kind, pk), names in added.items():
+            others = _names_of(kind, pk, exclude=mine)
+            for name in names:
+                if _name_key(name) in others:
+                    raise IngestError(_clash(name, others[_name_key(name)]))
+
+    @contextlib.contextmanager
+    def savepoint(self):
+        """Files added inside are dropped if it raises, and the batch goes on without them (a folder ingest
+        puts several items in one batch, and one item's bad file must not cost the others)."""
+        files, events = len(self.files), len(self.events)
+        taken = {key: dict(names) for key, names in self._taken.items()}
+        try:
+            yield
+        except BaseException:
+            for _row, staged in self._staged[files:]:
+                staged.discard()
+            del self.files[files:], self._staged[files:], self.events[events:]
+            self._taken = taken
+            raise
+
     def abandon(self) -> None:
+        for _row, staged in self._staged:
+            staged.discard()
+        self._staged = []
         rows = [row for row in self.files if row.pk]
         self.files = []
         remove_rows(rows)
+
+
+def _names_of(kind: str, pk: int, exclude=()) -> dict[str, str]:
+    names = DigitalFile.objects.filter(**{kind: pk}).exclude(pk__in=exclude)
+    return {_name_key(n): n for n in names.values_list("original_name", flat=True)}
+
+
+def _clash(name: str, other: str) -> str:
+    return _("“%(name)s”与已有文件“%(other)s”重名（不区分大小写和编码形式）") % {"name": name, "other": other}
+
+
+def _store_failed(name: str, error: OSError) -> str:
+    return _("存储“%(name)s”失败：%(error)s") % {"name": name, "error": error.strerror or error}
 
 
 def capture_events(row, agent, expected_sha256) -> list[PreservationEvent]:
@@ -396,12 +454,15 @@ def storage_report() -> StorageReport:
     """Blobs stored but referenced by no file (orphans), files whose blob is gone (dangling), leftovers."""
     storage = get_storage()
     stored = set(storage.keys())
-    referenced = {}
-    for pk, key, name in DigitalFile.objects.exclude(storage_key="").values_list(
-        "pk", "storage_key", "original_name"
+    referenced, pending_keys = {}, set()
+    for pk, key, name, status in DigitalFile.objects.exclude(storage_key="").values_list(
+        "pk", "storage_key", "original_name", "status"
     ):
-        referenced.setdefault(key, (pk, name))
-    orphans = sorted(stored - set(referenced))
+        if status == FileStatus.PENDING:  # its blob may not be stored yet; not an orphan if it is
+            pending_keys.add(key)
+        else:
+            referenced.setdefault(key, (pk, name))
+    orphans = sorted(stored - set(referenced) - pending_keys)
     dangling = sorted((pk, f"{name} ({key})") for key, (pk, name) in referenced.items() if key not in stored)
     pending = DigitalFile.objects.filter(status=FileStatus.PENDING).count()
     return StorageReport(orphans, dangling, pending, len(storage.stale_staging_files()))

@@ -24,14 +24,19 @@ class StagedBlob:
     """A file being written: bytes go to a local staging file and through SHA-256 on the way."""
 
     def __init__(self, staging_dir: Path):
-        staging_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=staging_dir, prefix=f"{os.getpid()}-", suffix=".part")
+        try:
+            fd, name = tempfile.mkstemp(dir=staging_dir, prefix=f"{os.getpid()}-", suffix=".part")
+        except FileNotFoundError:  # the first write ever (a mkdir per file costs more than the write)
+            staging_dir.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=staging_dir, prefix=f"{os.getpid()}-", suffix=".part")
         self.path = Path(name)
         self.file = os.fdopen(fd, "wb")
         self.sha256 = hashlib.sha256()
         self.size = 0
+        self.synced = False
 
     def write(self, data: bytes) -> None:
+        self.synced = False
         self.file.write(data)
         self.sha256.update(data)
         self.size += len(data)
@@ -43,13 +48,33 @@ class StagedBlob:
                 break
             self.write(data)
 
-    def finish(self) -> str:
-        """Flush to the disk, so the bytes are durable before anything refers to them; return the digest."""
+    def close(self) -> str:
+        """Stop writing and return the digest; the bytes may still be in memory only, until ``sync``."""
         if not self.file.closed:
             self.file.flush()
-            os.fsync(self.file.fileno())
             self.file.close()
         return self.sha256.hexdigest()
+
+    def sync(self) -> None:
+        """Make the bytes durable. A closed file is reopened read-only (fsync flushes the file, whichever
+        descriptor asks), so a batch of thousands of files need not hold a descriptor for each."""
+        if self.synced:
+            return
+        if self.file.closed:
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        else:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+        self.synced = True
+
+    def finish(self) -> str:
+        """Flush to the disk, so the bytes are durable before anything refers to them; return the digest."""
+        self.sync()
+        return self.close()
 
     def discard(self) -> None:
         if not self.file.closed:
@@ -71,6 +96,13 @@ class Storage:
     def commit(self, staged: StagedBlob, sha256: str) -> str:
         """Store a finished staged file under the key of ``sha256``; return the key; remove the staging."""
         raise NotImplementedError
+
+    def commit_many(self, staged: list[tuple[StagedBlob, str]]) -> list[str]:
+        """Commit several finished staged files (``(staged, sha256)`` pairs); return their keys in order.
+
+        Backends that can make many writes durable at once (disk: fsyncs in parallel) override it.
+        """
+        return [self.commit(blob, sha256) for blob, sha256 in staged]
 
     def open(self, key: str) -> BinaryIO:
         raise NotImplementedError
@@ -104,5 +136,3 @@ class Storage:
 
     def describe(self) -> str:
         return self.name
-
-

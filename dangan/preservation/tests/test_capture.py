@@ -1,5 +1,6 @@
 import errno
 import hashlib
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -149,7 +150,6 @@ def test_a_disk_full_during_the_write_is_a_clear_error_and_leaves_nothing(item, 
 
 
 def test_files_of_one_batch_become_complete_together_or_not_at_all(item):
-    import io
 
     with pytest.raises(IngestError):
         with ingest_batch() as batch:
@@ -172,3 +172,40 @@ def test_capture_queues_sm3_checks_and_text_extraction_once(item, django_capture
         "preservation.identify",
         "preservation.sm3",
     ]
+
+
+def test_a_failed_flush_to_disk_is_a_clear_error_and_leaves_nothing(item, monkeypatch):
+    from dangan.preservation.storage.base import StagedBlob
+
+    def sync(self):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(StagedBlob, "sync", sync)
+    with pytest.raises(IngestError, match="Input/output error"):
+        with ingest_batch() as batch:
+            batch.add(item, io.BytesIO(b"first"), "1.txt")
+            batch.add(item, io.BytesIO(b"second"), "2.txt")
+    assert not DigitalFile.objects.exists()
+    assert list(get_storage().keys()) == [] and list(get_storage().staging_dir.iterdir()) == []
+
+
+def test_a_name_another_upload_took_while_this_one_was_written_is_refused(item):
+    with pytest.raises(IngestError, match="重名"):
+        with ingest_batch() as batch:
+            batch.add(item, io.BytesIO(b"mine"), "报告.txt")
+            add_file(item, b"theirs", "报告.TXT")  # a second upload, finished first
+    assert list(item.digital_files.values_list("original_name", flat=True)) == ["报告.TXT"]
+    assert len(list(get_storage().keys())) == 1
+
+
+def test_a_file_dropped_at_a_savepoint_leaves_the_rest_of_the_batch(item, world):
+    other = make_item(world.fonds_a)
+    with ingest_batch() as batch:
+        batch.add(item, io.BytesIO(b"kept"), "1.txt")
+        with pytest.raises(IngestError):
+            with batch.savepoint():
+                batch.add(other, io.BytesIO(b"dropped"), "2.txt")
+                batch.add(other, io.BytesIO(b"bad"), "3.txt", expected_sha256="f" * 64)
+        batch.add(other, io.BytesIO(b"again"), "2.txt")  # the name is free again
+    assert sorted(DigitalFile.objects.values_list("original_name", flat=True)) == ["1.txt", "2.txt"]
+    assert len(list(get_storage().keys())) == 2 and list(get_storage().staging_dir.iterdir()) == []

@@ -1,3 +1,4 @@
+import hashlib
 import os
 
 import pytest
@@ -89,3 +90,26 @@ def test_pending_files_of_a_dead_process_are_removed_with_their_blobs(world):
     )
     assert recover_interrupted()["rows"] == 1
     assert not DigitalFile.objects.exists() and not get_storage().exists(key_for(digest))
+
+
+def test_the_blob_of_a_file_being_ingested_is_neither_orphan_nor_missing(world):
+    from dangan.preservation.models import DigitalFile
+
+    stored, not_yet = b"stored already", b"being written"
+    staged = get_storage().stage()
+    staged.write(stored)
+    get_storage().commit(staged, staged.finish())
+    item = make_item(world.fonds_a)
+    for n, data in enumerate([stored, not_yet]):
+        digest = hashlib.sha256(data).hexdigest()
+        DigitalFile.objects.create(
+            item=item,
+            original_name=f"{n}.txt",
+            size=len(data),
+            sha256=digest,
+            storage_key=key_for(digest),
+            status=FileStatus.PENDING,
+            ingest_owner=f"{os.uname().nodename}:{os.getpid()}",
+        )
+    report = storage_report()
+    assert report.orphans == [] and report.dangling == [] and report.stale_pending == 2

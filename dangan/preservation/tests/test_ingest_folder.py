@@ -174,3 +174,19 @@ def test_digital_file_of_a_folder_ingest_keeps_the_bytes(items, world, tmp_path)
     (tmp_path / items[0].reference_code / "r.bin").write_bytes(payload)
     ingest_folder(tmp_path, world.fonds_a)
     assert DigitalFile.objects.get().sha256 == hashlib.sha256(payload).hexdigest()
+
+
+def test_a_bad_file_of_one_item_does_not_keep_the_other_items_of_its_batch_out(items, world, tmp_path):
+    from dangan.preservation.tests.helpers import add_file
+
+    source = tmp_path / "in"  # tmp_path holds the file store too
+    add_file(items[0], b"already here", "a.txt")
+    for item in items:
+        (source / item.reference_code).mkdir(parents=True)
+        (source / item.reference_code / "A.TXT").write_text("same name as a.txt, other bytes")
+        (source / item.reference_code / "b.txt").write_text(f"b of {item.pk}")
+    result = ingest_folder(source, world.fonds_a)
+    assert (result.records, result.files) == (2, 4)
+    assert len(result.problems) == 1 and result.problems[0].startswith(items[0].reference_code)
+    assert list(items[0].digital_files.values_list("original_name", flat=True)) == ["a.txt"]
+    assert items[1].digital_files.count() == items[2].digital_files.count() == 2

@@ -78,3 +78,17 @@ def test_a_disk_full_error_mid_write_leaves_nothing_behind(disk, monkeypatch):
         staged.write(b"second chunk")
     staged.discard()
     assert list(disk.keys()) == [] and list(disk.staging_dir.iterdir()) == []
+
+
+def test_files_committed_together_are_each_stored_once_under_their_address(disk):
+    staged = []
+    for data in (b"one", b"two", b"one"):
+        blob = disk.stage()
+        blob.write(data)
+        staged.append((blob, blob.close()))
+    keys = disk.commit_many(staged)
+    assert keys == [key_for(hashlib.sha256(d).hexdigest()) for d in (b"one", b"two", b"one")]
+    assert sorted(disk.keys()) == sorted(set(keys))
+    assert list(disk.staging_dir.iterdir()) == []
+    with disk.open(keys[1]) as f:
+        assert f.read() == b"two"

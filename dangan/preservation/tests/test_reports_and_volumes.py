@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from dangan.preservation import formats
 from dangan.preservation.checks import run_checks
-from dangan.preservation.models import CheckRun, DigitalFile
+from dangan.preservation.models import CheckResult, CheckRun, DigitalFile
 from dangan.preservation.tests import samples
 from dangan.preservation.tests.helpers import add_file
 from dangan.testing import make_item, make_volume
@@ -147,3 +147,14 @@ def test_pdf_reports_stream_no_bigger_than_needed(item, world, client_for):
         reverse("preservation:item_report", args=[item.pk]) + "?format=pdf"
     )
     assert len(io.BytesIO(response.content).getvalue()) < 2_000_000  # a font subset, not the whole font
+
+
+def test_a_pdf_report_longer_than_the_limit_points_to_the_spreadsheet(item, world, client_for, monkeypatch):
+    from dangan.preservation import reports
+
+    monkeypatch.setattr(reports, "MAX_PDF_ROWS", 3)
+    add_file(item, samples.pdf(), "正文.pdf")
+    run_checks(DigitalFile.objects.all())
+    url = reverse("preservation:item_report", args=[item.pk]) + "?format=pdf"
+    text = pdf_text(client_for(world.archivist_a).get(url).content)
+    assert f"另有 {CheckResult.objects.count() - 3} 条结果未列出" in text

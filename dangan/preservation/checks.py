@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from dangan.catalogue.models import Item
 from dangan.preservation import hashing
 from dangan.preservation.choices import EventType, FileRole, FileStatus, Outcome, Stage
+from dangan.preservation.formats import OFD_MIME
 from dangan.preservation.models import (
     AcceptedFormat,
     CheckItem,
@@ -89,7 +90,7 @@ def check_signature(f: DigitalFile, ctx: Context):
     """
     c = f.characterisation
     not_verified = _("未验证签名值和证书链")
-    if f.mime == "application/ofd" and c.get("seals"):
+    if f.mime == OFD_MIME and c.get("seals"):
         return PASS, _("含 %(n)d 个电子签章；%(nv)s") % {"n": c["seals"], "nv": not_verified}
     signatures = c.get("signatures") or []
     if not signatures:

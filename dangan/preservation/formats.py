@@ -3,6 +3,7 @@
 import contextlib
 import mimetypes
 import os
+import struct
 import threading
 import zipfile
 from dataclasses import asdict, dataclass
@@ -19,8 +20,6 @@ MIN_DPI_TEXT = 200
 MIN_DPI_PHOTO = 300
 # Audio and video containers that identifiers name without an audio/ or video/ MIME type.
 MEDIA_CONTAINERS = ("application/mp4", "application/ogg", "application/x-matroska")
-# Containers mutagen does not read (it would take an AVI, a RIFF file, for a damaged WAV).
-MEDIA_NOT_READ = ("video/x-msvideo", "video/avi", "video/x-matroska", "application/x-matroska", "video/webm")
 
 mimetypes.add_type(OFD_MIME, ".ofd")
 mimetypes.add_type("image/jp2", ".jp2")
@@ -173,7 +172,7 @@ def characterise(path, info: FormatInfo) -> dict:
         elif info.mime == OFD_MIME:
             result.update(characterise_ofd(path))
         elif info.mime.startswith(("audio/", "video/")) or info.mime in MEDIA_CONTAINERS:
-            result.update(characterise_media(path, info.mime))
+            result.update(characterise_media(path))
         elif _is_office_zip(info):
             result.update(characterise_office(path))
     except UnsafeContainer as e:
@@ -382,31 +381,25 @@ def characterise_office(path: str) -> dict:
     }
 
 
-def characterise_media(path: str, mime: str = "") -> dict:
-    """Duration (seconds), sample rate and channels of audio and video, read by mutagen (pure Python).
+def characterise_media(path: str) -> dict:
+    """Duration (seconds), sample rate and channels of audio and video, read by tinytag (pure Python, MIT).
 
-    mutagen reads WAV, MP3, MP4/M4A/MOV, Ogg (Vorbis, Opus, FLAC), FLAC, AIFF, WMA/ASF and others; it
-    does not read AVI or Matroska, whose duration is then left unknown rather than guessed.
+    tinytag recognises the format by its magic bytes (a stored blob has no extension) and reads WAV, MP3,
+    MP4/M4A/MOV (the movie header's duration, so video too), Ogg (Vorbis, Opus, FLAC, Speex), FLAC, AIFF
+    and WMA. It does not read AVI or Matroska, whose duration is then left unknown rather than guessed.
     """
-    import mutagen
+    from tinytag import TinyTag, TinyTagException, UnsupportedFormatError
 
-    if mime in MEDIA_NOT_READ:
-        return {"duration": None, "media_reader": "none"}
     try:
-        media = mutagen.File(path)
-    except mutagen.MutagenError as e:
-        return {"opens": False, "error": f"{type(e).__name__}: {e}"[:500]}
-    if media is None or media.info is None:
+        tag = TinyTag.get(path, tags=False)
+    except UnsupportedFormatError:
         return {"duration": None, "media_reader": "none"}
-    info = media.info
-    result = {
-        "opens": True,
-        "duration": round(info.length, 3) if info.length else None,
-        "media_reader": type(media).__name__,
-    }
-    for key in ("sample_rate", "channels", "bitrate"):
-        if getattr(info, key, None):
-            result[key] = getattr(info, key)
+    except (TinyTagException, OSError, ValueError, struct.error) as e:
+        return {"opens": False, "error": f"{type(e).__name__}: {e}"[:500]}
+    result = {"opens": True, "duration": round(tag.duration, 3) if tag.duration else None}
+    for key, value in (("sample_rate", tag.samplerate), ("channels", tag.channels), ("kbps", tag.bitrate)):
+        if value:
+            result[key] = round(value, 1) if isinstance(value, float) else value
     return result
 
 

@@ -30,22 +30,34 @@ def mp4(seconds: float = 5.0, brand: bytes = b"isom") -> bytes:
     return ftyp + _atom(b"moov", _atom(b"mvhd", mvhd))
 
 
+def _ogg_crc(data: bytes) -> int:
+    crc = 0
+    for byte in data:  # CRC-32, polynomial 0x04C11DB7, not reflected, as Ogg defines it
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else crc << 1
+            crc &= 0xFFFFFFFF
+    return crc
+
+
+def _ogg_page(packet: bytes, granule: int, sequence: int, flags: int) -> bytes:
+    lacing = bytes([255] * (len(packet) // 255) + [len(packet) % 255])
+    header = b"OggS" + struct.pack("<BBqIIIB", 0, flags, granule, 7, sequence, 0, len(lacing)) + lacing
+    page = header + packet
+    return page[:22] + struct.pack("<I", _ogg_crc(page)) + page[26:]
+
+
 def opus(seconds: float = 4.0) -> bytes:
     """An Ogg Opus stream: identification and comment headers and a last page whose granule is the length."""
-    from mutagen.ogg import OggPage
-
     pre_skip = 312
     head = b"OpusHead" + struct.pack("<BBHIhB", 1, 2, pre_skip, 48000, 0, 0)
     tags = b"OpusTags" + struct.pack("<I", 6) + b"dangan" + struct.pack("<I", 0)
-    pages = []
-    for sequence, (packet, granule) in enumerate(
-        [(head, 0), (tags, 0), (b"\xfc" + b"\x00" * 20, round(seconds * 48000) + pre_skip)]
-    ):
-        page = OggPage()
-        page.serial, page.sequence, page.position, page.packets = 7, sequence, granule, [packet]
-        page.first, page.last = sequence == 0, sequence == 2
-        pages.append(page.write())
-    return b"".join(pages)
+    last = round(seconds * 48000) + pre_skip
+    return (
+        _ogg_page(head, 0, 0, 0x02)  # beginning of stream
+        + _ogg_page(tags, 0, 1, 0)
+        + _ogg_page(b"\xfc" + b"\x00" * 20, last, 2, 0x04)  # end of stream
+    )
 
 
 def signed_pdf(appended: bytes = b"") -> bytes:

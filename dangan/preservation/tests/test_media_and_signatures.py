@@ -1,4 +1,4 @@
-"""Duration of audio and video beyond WAV (mutagen), and electronic signatures of PDF and OFD as a DA/T 70
+"""Duration of audio and video beyond WAV (tinytag), and electronic signatures of PDF and OFD as a DA/T 70
 authenticity check."""
 
 import io
@@ -47,6 +47,11 @@ def test_a_media_file_without_a_reader_has_no_guessed_duration(tmp_path):
     path.write_bytes(b"RIFF\x10\x00\x00\x00AVI LIST" + b"\x00" * 64)
     found = formats.characterise(path, formats.FormatInfo(mime="video/x-msvideo"))
     assert found["duration"] is None and "opens" not in found
+
+
+def test_a_truncated_audio_file_is_found_not_to_open(tmp_path):
+    found = characterise(tmp_path, samples_media.flac()[:20], "截断.flac")
+    assert found["opens"] is False and "ParseError" in found["error"]
 
 
 def test_a_captured_mp3_keeps_its_duration(item):

@@ -178,3 +178,24 @@ def test_portal_pages_fit_a_phone_without_horizontal_scrolling(world, live_serve
         assert "城关镇" in page.inner_text("main")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= page.evaluate("window.innerWidth"), f"{path} scrolls sideways ({width}px)"
+
+
+def test_the_public_sees_a_listed_entry_only_and_never_an_unlisted_item(world, live_server, new_page):
+    listed = make_controlled(
+        world.fonds_a,
+        listed_by=world.staff,
+        title="城关镇征地补偿名册",
+        pages=37,
+        document_number="城政发〔2001〕9号",
+    )
+    attach_pdf(listed, pages=1, name="listed-scan.pdf")
+    hidden = make_controlled(world.fonds_a, title="城关镇征地信访处理意见")
+    page = new_page(phone=True)
+    page.goto(f"{live_server.url}/portal/search/?q=征地")
+    body = page.inner_text("main")
+    assert listed.title in body and hidden.title not in body and "共 1 件" in body
+    page.goto(f"{live_server.url}/portal/items/{listed.pk}/")
+    body = page.inner_text("main")
+    assert listed.reference_code in body and "城政发" not in body and "listed-scan.pdf" not in body
+    assert "全宗" not in body and "页数" not in body
+    assert page.goto(f"{live_server.url}/portal/items/{hidden.pk}/").status == 404

@@ -212,28 +212,38 @@ class FieldRules:
                 return True
             return cleaned
         allowed = {value for value, _label in field.flatchoices} if field.choices else None
-        tests = []
+        # Limits become comparisons; any other validator (a pattern …) is called as it is.
+        low = high = longest = shortest = None
+        others = []
         for validator in field.validators:
             limit = getattr(validator, "limit_value", None)
             if callable(limit) or limit is None:
-                tests.append(_passes(validator))
+                others.append(_passes(validator))
             elif isinstance(validator, MaxLengthValidator):
-                tests.append(lambda v, limit=limit: len(v) <= limit)
+                longest = limit if longest is None else min(longest, limit)
             elif isinstance(validator, MinLengthValidator):
-                tests.append(lambda v, limit=limit: len(v) >= limit)
+                shortest = limit if shortest is None else max(shortest, limit)
             elif isinstance(validator, MaxValueValidator):
-                tests.append(lambda v, limit=limit: v <= limit)
+                high = limit if high is None else min(high, limit)
             elif isinstance(validator, MinValueValidator):
-                tests.append(lambda v, limit=limit: v >= limit)
+                low = limit if low is None else max(low, limit)
             else:
-                tests.append(_passes(validator))
-
+                others.append(_passes(validator))
         # A bool is an int and a datetime a date to isinstance, not to these fields.
         other = {int: bool, datetime.date: datetime.datetime}.get(kind, ())
 
         def test(value, item):
-            return (isinstance(value, kind) and not isinstance(value, other)
-                    and (allowed is None or value in allowed) and all(passes(value) for passes in tests))
+            if not isinstance(value, kind) or isinstance(value, other):
+                return False
+            if allowed is not None and value not in allowed:
+                return False
+            if (low is not None and value < low) or (high is not None and value > high):
+                return False
+            if longest is not None and len(value) > longest:
+                return False
+            if shortest is not None and len(value) < shortest:
+                return False
+            return not others or all(passes(value) for passes in others)
         return test
 
     def full_clean(self, item) -> None:
@@ -385,6 +395,9 @@ class _ItemRows:
             f"INSERT INTO {quote(Item._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))})"
         )
+        self.copy_sql = (
+            f"COPY {quote(Item._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+        )
         self.values = operator.attrgetter(*(f.attname for f in fields))
         # auto_now and auto_now_add fields: the one moment of this filing, as pre_save gives it.
         stamped = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
@@ -426,7 +439,13 @@ class _ItemRows:
         codes = [item.reference_code for item in items]
         ids = {}
         with self.connection.cursor() as cursor:
-            cursor.executemany(self.sql, rows)
+            if self.connection.vendor == "postgresql":
+                # COPY streams the rows; executemany would have psycopg build and send an INSERT for each.
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.sql, rows)
             # Reference codes are unique: they find the ids the database gave (executemany returns none).
             for start in range(0, len(codes), LOOKUP_CHUNK):
                 part = codes[start:start + LOOKUP_CHUNK]

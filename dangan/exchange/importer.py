@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 
 from dangan.catalogue import references
 from dangan.catalogue.models import Category, Fonds, Item, Retention, Volume
-from dangan.catalogue.services import BulkValidationError, file_items_in_bulk, update_items_in_bulk
+from dangan.catalogue.services import (
+    BulkValidationError,
+    ReferenceCodes,
+    file_items_in_bulk,
+    update_items_in_bulk,
+)
 from dangan.exchange import normalise
 from dangan.exchange.choices import MatchKey
 from dangan.exchange.columns import FIELD_LABELS, detect, target_label
@@ -172,6 +177,7 @@ class _Importer:
             (f.attname, f.default) for f in fields if f.has_default() and callable(f.default)
         ]
         self.scope_patterns: dict[str, re.Pattern] = {}
+        self.codes = ReferenceCodes()
         self.cleaners = {
             "reference_code": normalise.reference_code,
             "number": lambda v: normalise.whole_number(v, minimum=1),
@@ -207,6 +213,10 @@ class _Importer:
 
     # The pass -----------------------------------------------------------------------------------------------
     def run(self) -> None:
+        # Each mapped column with its cleaner, once (None: the retention and extra columns, cleaned apart).
+        mapped = self.mapping.items()
+        self.columns = [(position, target, self.cleaners.get(target)) for position, target in mapped]
+        self.has_extra = any(t.startswith("extra:") for t in self.mapping.values())
         for row, column, value, reason in self.table.cell_problems:
             self.outcome.errors.append((row, _column_letter(column), value, reason))
         chunk: list[_Row] = []
@@ -226,8 +236,9 @@ class _Importer:
 
     def parse(self, number: int, values: tuple) -> _Row | None:
         data, extra, ok = {}, {}, True
-        for position, target in self.mapping.items():
-            value = values[position] if position < len(values) else None
+        size = len(values)
+        for position, target, clean in self.columns:
+            value = values[position] if position < size else None
             if isinstance(value, Formula):
                 self.error(
                     number, target, value, _("单元格是公式而不是值：请在 Excel 中“粘贴为数值”后再导入")
@@ -235,20 +246,20 @@ class _Importer:
                 ok = False
                 continue
             try:
-                if target.startswith("extra:"):
-                    cleaned = normalise.description(value) if isinstance(value, str) else value
-                    if cleaned not in (None, ""):
-                        extra[target.removeprefix("extra:")] = cleaned
+                if clean is not None:
+                    data[target] = clean(value)
                 elif target == "retention":
                     data["retention"], legacy = self.retentions.clean(value)
                     if legacy is not None:
                         self.legacy[(legacy.name, data["retention"].name)] += 1
                 else:
-                    data[target] = self.cleaners[target](value)
+                    cleaned = normalise.description(value) if isinstance(value, str) else value
+                    if cleaned not in (None, ""):
+                        extra[target.removeprefix("extra:")] = cleaned
             except normalise.Invalid as e:
                 self.error(number, target, value, str(e))
                 ok = False
-        if any(t.startswith("extra:") for t in self.mapping.values()):
+        if self.has_extra:
             data["extra"] = extra
         return _Row(number, values, data) if ok else None
 
@@ -382,13 +393,13 @@ class _Importer:
         given = row.data.get("reference_code")
         if item.year is None or item.retention is None:
             return True  # the missing field is reported by validation
-        scope = item.code_scope()
+        scope = self.codes.scope(item)
         if not given:
             if item.number:
-                item.reference_code = references.render(item.code_template(), item.code_values(), item.number)
+                item.reference_code = self.codes.code(scope, item.number)
             return True
         if item.number:
-            expected = references.render(item.code_template(), item.code_values(), item.number)
+            expected = self.codes.code(scope, item.number)
             if expected != given:
                 self.error(
                     row.number,

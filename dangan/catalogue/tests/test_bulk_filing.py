@@ -81,6 +81,19 @@ def test_every_bad_row_is_reported_not_just_the_first(world):
     assert "org_code" in raised.value.rows[0] and "year" in raised.value.rows[4]
 
 
+def test_each_fields_own_rules_are_applied_and_values_converted_as_full_clean_does(world):
+    items = new_items(world.fonds_a, 4)
+    items[0].title = "长" * 501
+    items[1].security_level = "不存在的密级"
+    items[2].org_code = "B-1"
+    items[3].pages = "12"
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(items)
+    assert {row: set(fields) for row, fields in raised.value.rows.items()} == {
+        0: {"title"}, 1: {"security_level"}, 2: {"org_code"}}
+    assert items[3].pages == 12
+
+
 def test_an_item_given_its_number_keeps_it_and_the_counter_moves_past_it(world):
     items = new_items(world.fonds_a, 2)
     items[0].number = 7

@@ -37,6 +37,11 @@ SAMPLE_TABLE = SearchSample._meta.db_table
 SAMPLE_RATE = 16  # one item in SAMPLE_RATE is in the sample (see in_sample)
 # Matches counted exactly up to about this many; each costs a read of a scattered row.
 EXACT_UP_TO = 5000
+# A quarter of the sample (one item in 64, under its own partial GIN index) for the largest matches: at
+# more than COARSE_ABOVE it still holds a thousand of them, which estimates as well as needed for 约.
+COARSE_RATE = 64
+COARSE_ABOVE = 64_000
+COARSE_CLAUSE = "((item_id * 2654435761) & 4294967295) >> 26 = 0"
 TEXT_COLUMNS = {"title": "title", "creator": "creator", "document_number": "document_number"}
 FACET_COLUMNS = {
     "fonds": "fonds_id",
@@ -47,6 +52,8 @@ FACET_COLUMNS = {
     "control": "control",
     "has_files": "has_files",
 }
+# Facets with a handful of values each, counted in one grouping set.
+SMALL_FACETS = ("category", "retention", "security_level", "control", "has_files")
 COLUMNS = (
     "item_id",
     "fonds_id",
@@ -66,12 +73,13 @@ COLUMNS = (
     "tokens",
 )
 GIN_INDEXES = {TABLE: "search_doc_tokens", SAMPLE_TABLE: "search_sample_tokens"}
+COARSE_INDEX = "search_sample_coarse"
 COPY_CHUNK = 5000
 
 
 def in_sample(item_id: int) -> bool:
     """A fixed, well-mixed sixteenth of the items (Knuth's multiplicative hash, top four of 32 bits); the
-    same rule fills the sample in migration 0002."""
+    same rule fills the sample in migration 0002. ``COARSE_CLAUSE`` takes the top six bits: a quarter."""
     return ((item_id * 2654435761) & 0xFFFFFFFF) >> 28 == 0
 
 
@@ -125,10 +133,20 @@ class Counts:
     in_title: int = 0
     approximate: bool = False
 
-    def scaled(self) -> "Counts":
-        """The sample's counts as estimates for every item."""
-        facets = {name: {v: about(n * SAMPLE_RATE) for v, n in c.items()} for name, c in self.facets.items()}
-        return Counts(about(self.total * SAMPLE_RATE), facets, self.in_title * SAMPLE_RATE, True)
+    def scaled(self, rate: int) -> "Counts":
+        """A sample's counts as estimates for every item."""
+        facets = {name: {v: about(n * rate) for v, n in c.items()} for name, c in self.facets.items()}
+        return Counts(about(self.total * rate), facets, self.in_title * rate, True)
+
+
+@dataclass
+class Match:
+    """The match as SQL twice: through the GIN index, and by ``strpos`` alone (see ``_where``)."""
+
+    where: str
+    params: list
+    scan: str
+    scan_params: list
 
 
 @dataclass
@@ -202,11 +220,12 @@ class PostgresBackend(SearchBackend):
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
             cursor.execute(f"TRUNCATE {TABLE}, {SAMPLE_TABLE}")
             # Building the GIN index once after the load is several times faster than updating it per row.
-            for index in GIN_INDEXES.values():
+            for index in (*GIN_INDEXES.values(), COARSE_INDEX):
                 cursor.execute(f"DROP INDEX IF EXISTS {index}")
             done = self._copy(documents(chunk=5000), progress, total)
             for table in GIN_INDEXES:
                 cursor.execute(create_gin_index_sql(table))
+            cursor.execute(create_coarse_index_sql())
         if not connection.in_atomic_block:
             # Sets hint bits and the visibility map now, instead of during the first searches.
             with connection.cursor() as cursor:
@@ -237,18 +256,24 @@ class PostgresBackend(SearchBackend):
             # page rechecked); JIT compiling the facet query costs more than the query itself.
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SET LOCAL jit = off")
-            sample = self._count(SAMPLE_TABLE, where, params, request.facets, in_title)
-            if sample.total * SAMPLE_RATE <= EXACT_UP_TO:
-                return self._read_all(where, params, in_title, request)
-            counts = sample.scaled()
+            coarse = self._sample_counts(f"{where} AND {COARSE_CLAUSE}", params, request.facets, in_title)
+            if coarse.total * COARSE_RATE > COARSE_ABOVE:
+                counts = coarse.scaled(COARSE_RATE)
+            else:
+                sample = self._sample_counts(where, params, request.facets, in_title)
+                if sample.total * SAMPLE_RATE <= EXACT_UP_TO:
+                    return self._read_all(where, params, in_title, request)
+                counts = sample.scaled(SAMPLE_RATE)
             # Which way to read a page depends on how many items match, which the planner misjudges for
             # ANDed lexemes by a factor of 100; the sample knows.
             expected = Expected(counts.total, counts.in_title, self._items())
+            scan = self._where(request.query, request.visibility, request.filters, index=False)
+            match = Match(where, params, *scan)
             if request.sort == DATE:
                 walk = expected.walk(expected.total, request.offset + request.limit)
-                ids = self._page(where, params, request.offset, request.limit, walk)
+                ids = self._page(match, request.offset, request.limit, walk)
             else:
-                ids = self._tiered_page(where, params, in_title, request.offset, request.limit, expected)
+                ids = self._tiered_page(match, in_title, request.offset, request.limit, expected)
         return SearchResult(counts.total, ids, counts.facets, counts.approximate)
 
     def matching_ids(self, query: Query, visibility: Visibility) -> set[int]:
@@ -280,30 +305,38 @@ class PostgresBackend(SearchBackend):
         wanted = heapq.nlargest(request.offset + request.limit, rows, key=key)[request.offset :]
         return SearchResult(len(rows), [row[0] for row in wanted], {k: dict(v) for k, v in facets.items()})
 
-    def _count(self, table, where, params, with_facets, in_title=None) -> "Counts":
-        """Total and facet counts of the match in ``table``; with ``in_title``, also how many of them have
-        every term in the title."""
-        title_sql, title_params = in_title or ("false", [])
+    def _sample_counts(self, where, params, with_facets, in_title) -> "Counts":
+        """Total and facet counts of the match in the sample, and how many of them have every term in the
+        title. Three grouping sets, not one per facet: each costs a hash lookup per row, and the five
+        facets with few values are counted together and summed here."""
+        title_sql, title_params = in_title
+        with connection.cursor() as cursor:
+            # Testing the tokens of every sampled row costs more than the GIN index, even for most of them.
+            cursor.execute("SET LOCAL enable_seqscan = off")
         if not with_facets:
-            sql = f"SELECT count(*), count(*) FILTER (WHERE {title_sql}) FROM {table} WHERE {where}"
+            sql = f"SELECT count(*), count(*) FILTER (WHERE {title_sql}) FROM {SAMPLE_TABLE} WHERE {where}"
             total, titled = self._fetch(sql, [*title_params, *params])[0]
             return Counts(total, {}, titled)
-        columns = list(FACET_COLUMNS.values())
-        sets = ", ".join(f"({c})" for c in columns)
-        grouping = ", ".join(f"GROUPING({c})" for c in columns)
+        small = [FACET_COLUMNS[name] for name in SMALL_FACETS]
         sql = (
-            f"SELECT {', '.join(columns)}, {grouping}, count(*), count(*) FILTER (WHERE {title_sql}) "
-            f"FROM {table} WHERE {where} GROUP BY GROUPING SETS ({sets}, ())"
+            f"SELECT fonds_id, year, {', '.join(small)}, GROUPING(fonds_id), GROUPING(year), count(*), "
+            f"count(*) FILTER (WHERE {title_sql}) FROM {SAMPLE_TABLE} WHERE {where} "
+            f"GROUP BY GROUPING SETS ((fonds_id), (year), ({', '.join(small)}))"
         )
         counts = Counts(0, {name: {} for name in FACETS})
-        n = len(columns)
-        for row in self._fetch(sql, [*title_params, *params]):
-            values, flags, count = row[:n], row[n : 2 * n], row[2 * n]
-            if all(flags):
-                counts.total, counts.in_title = count, row[2 * n + 1]
-                continue
-            index = flags.index(0)
-            counts.facets[FACETS[index]][values[index]] = count
+        for fonds, year, *values, no_fonds, no_year, count, titled in self._fetch(
+            sql, [*title_params, *params]
+        ):
+            if not no_fonds:
+                counts.facets["fonds"][fonds] = count
+                counts.total += count
+                counts.in_title += titled
+            elif not no_year:
+                counts.facets["year"][year] = count
+            else:
+                for name, value in zip(SMALL_FACETS, values, strict=True):
+                    facet = counts.facets[name]
+                    facet[value] = facet.get(value, 0) + count
         return counts
 
     def _items(self) -> int:
@@ -311,37 +344,38 @@ class PostgresBackend(SearchBackend):
         rows = self._fetch("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
         return max(0, int(rows[0][0])) if rows else 0
 
-    def _page(self, where, params, offset, limit, walk: bool, extra="", extra_params=()):
+    def _page(self, match: "Match", offset, limit, walk: bool, extra="", extra_params=()):
         with connection.cursor() as cursor:
             # Walk the (date, id) index testing each row until the page is full, or collect every match
             # through the GIN index and sort them: see Expected.walk.
             cursor.execute(f"SET LOCAL enable_bitmapscan = {'off' if walk else 'on'}")
             cursor.execute(f"SET LOCAL enable_indexscan = {'on' if walk else 'off'}")
             cursor.execute("SET LOCAL enable_seqscan = off")
+        where, params = (match.scan, match.scan_params) if walk else (match.where, match.params)
         sql = (
             f"SELECT item_id FROM {TABLE} WHERE {where}{extra} "
             f"ORDER BY date_ordinal DESC, item_id DESC LIMIT %s OFFSET %s"
         )
         return [r[0] for r in self._fetch(sql, [*params, *extra_params, limit, offset])]
 
-    def _tiered_page(self, where, params, in_title, offset, limit, expected: "Expected"):
+    def _tiered_page(self, match: "Match", in_title, offset, limit, expected: "Expected"):
         """Items with every term in the title first, then the rest; each newest first.
 
         The size of the first tier is counted only when a page starts beyond it, so the usual first page
         costs two LIMIT queries and no pass over every match."""
         title_sql, title_params = in_title
         first_tier = expected.walk(expected.in_title, offset + limit)
-        ids = self._page(where, params, offset, limit, first_tier, f" AND ({title_sql})", title_params)
+        ids = self._page(match, offset, limit, first_tier, f" AND ({title_sql})", title_params)
         if len(ids) == limit:
             return ids
         if ids:
             rest_offset = 0
         else:
-            sql = f"SELECT count(*) FROM {TABLE} WHERE {where} AND ({title_sql})"
-            rest_offset = max(0, offset - self._fetch(sql, params + title_params)[0][0])
+            sql = f"SELECT count(*) FROM {TABLE} WHERE {match.where} AND ({title_sql})"
+            rest_offset = max(0, offset - self._fetch(sql, match.params + title_params)[0][0])
         wanted = limit - len(ids)
         rest = expected.walk(expected.total - expected.in_title, rest_offset + wanted)
-        ids += self._page(where, params, rest_offset, wanted, rest, f" AND NOT ({title_sql})", title_params)
+        ids += self._page(match, rest_offset, wanted, rest, f" AND NOT ({title_sql})", title_params)
         return ids
 
     def _fetch(self, sql, params):
@@ -350,7 +384,17 @@ class PostgresBackend(SearchBackend):
             return cursor.fetchall()
 
     # Query building ---------------------------------------------------------------------------------------
-    def _where(self, query: Query, visibility: Visibility, filters) -> tuple[str, list]:
+    def _where(self, query: Query, visibility: Visibility, filters, index=True) -> tuple[str, list]:
+        """The match as SQL. ``index``: through the GIN index; else ``strpos`` alone (exact for every term,
+        as each value's text is in ``body``), for a walk along the date index, where testing the tokens
+        would decompress each row's tsvector (≈ 50 µs a row)."""
+        if not index:
+            clauses, params = [], []
+            for term in query.terms:
+                clauses.append(f"strpos({TEXT_COLUMNS.get(term.field or '', 'body')}, %s) > 0")
+                params.append(term.text)
+            clauses += self._filter_clauses(visibility, filters, params)
+            return " AND ".join(clauses), params
         lexemes = []
         clauses, params = [], []
         for term in query.terms:
@@ -405,6 +449,12 @@ class PostgresBackend(SearchBackend):
 
 def create_gin_index_sql(table: str = TABLE) -> str:
     return f"CREATE INDEX IF NOT EXISTS {GIN_INDEXES[table]} ON {table} USING gin (tokens)"
+
+
+def create_coarse_index_sql() -> str:
+    return f"CREATE INDEX IF NOT EXISTS {COARSE_INDEX} ON {SAMPLE_TABLE} USING gin (tokens) WHERE " + (
+        COARSE_CLAUSE
+    )
 
 
 def about(n: int) -> int:

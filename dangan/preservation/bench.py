@@ -208,14 +208,17 @@ def _small(scratch, world, options, write):
 
 
 def _raw_hash_rate(paths, cpu: bool = False) -> float:
+    """One thread hashing with hashlib (OpenSSL) the plainest fast way: 4 MiB reads into one reused buffer."""
     clock = time.process_time if cpu else time.perf_counter
+    buffer = bytearray(4 * MiB)
+    view = memoryview(buffer)
     total, started = 0, clock()
     for path in paths:
         with open(path, "rb", buffering=0) as f:
             h = hashlib.sha256()
-            while chunk := f.read(4 * MiB):
-                h.update(chunk)
-                total += len(chunk)
+            while n := f.readinto(buffer):
+                h.update(view[:n])
+                total += n
     return total / (clock() - started)
 
 
@@ -231,34 +234,37 @@ def _fixity(scratch, write):
     storage = get_storage()
     paths = [storage.local_path(k) for k in files.values_list("storage_key", flat=True)]
     write(f"\n== fixity audit of {len(paths)} files, {sum(p.stat().st_size for p in paths) / GiB:.2f} GiB")
-    # Hashing speed is what is compared, so both runs read from the page cache (the first pass warms it).
+    # Hashing speed is what is compared, so every run reads from the page cache (the first pass warms it).
     _raw_hash_rate(paths)
     raw = _raw_hash_rate(paths)
-    write(f"raw SHA-256, one core (python hashlib, 4 MiB reads, warm cache): {raw / 1e6:.0f} MB/s")
-    started = time.perf_counter()
-    subprocess.run(["sha256sum", *map(str, paths[:50])], check=True, capture_output=True)
-    sample = sum(p.stat().st_size for p in paths[:50])
-    write(
-        f"raw sha256sum, one core, first {min(50, len(paths))} files: "
-        f"{sample / (time.perf_counter() - started) / 1e6:.0f} MB/s"
-    )
-    processes = os.cpu_count() or 1
+    write(f"raw SHA-256, one thread (hashlib, 4 MiB readinto, warm cache): {raw / 1e6:.0f} MB/s")
+    sample = paths[:50]
+    sample_bytes = sum(p.stat().st_size for p in sample)
+    for tool in (["sha256sum"], ["openssl", "dgst", "-sha256"]):
+        started = time.perf_counter()
+        done = subprocess.run([*tool, *map(str, sample)], capture_output=True)
+        if done.returncode == 0:
+            write(
+                f"raw {' '.join(tool)}, one core, first {len(sample)} files: "
+                f"{sample_bytes / (time.perf_counter() - started) / 1e6:.0f} MB/s"
+            )
+    workers = os.cpu_count() or 1
     cpu_started = time.process_time()
     raw_cpu = _raw_hash_rate(paths[: max(1, len(paths) // 10)], cpu=True)
     write(
         f"raw SHA-256 per CPU-second (load-independent): {raw_cpu / 1e6:.0f} MB/s "
         f"({time.process_time() - cpu_started:.1f} CPU s)"
     )
-    report = audit(files, processes=processes)
-    per_core = report.bytes / report.seconds / processes
+    report = audit(files, workers=workers)
+    per_core = report.bytes / report.seconds / workers
     write(f"dangan fixity audit: {report.summary()}")
     write(
         f"per core: {per_core / 1e6:.0f} MB/s = {per_core / raw * 100:.0f} % of raw hashing per core "
-        "(target ≥ 80 %)"
+        f"(target ≥ 80 %; {workers} threads on {workers} cores against one thread on one)"
     )
     cpu_rate = report.bytes / report.worker_cpu_seconds if report.worker_cpu_seconds else 0
     write(
-        f"per CPU-second of the audit's workers: {cpu_rate / 1e6:.0f} MB/s = "
+        f"per CPU-second of the audit's hashing threads: {cpu_rate / 1e6:.0f} MB/s = "
         f"{cpu_rate / raw_cpu * 100:.0f} % of raw hashing per CPU-second "
         "(wall-clock figures above suffer from other load; this does not)"
     )

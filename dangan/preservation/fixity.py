@@ -1,16 +1,15 @@
 """Fixity audit: re-read every stored file on all cores, compare digests, record the outcome, raise alerts.
 
-Worker processes only read and hash (no database); the parent writes events and alerts in batches.
+Worker threads only read and hash (hashlib releases the GIL while it hashes, so one thread a core keeps the
+cores busy, without starting processes); the calling thread writes events and alerts in batches meanwhile.
 """
 
-import multiprocessing
 import os
-import resource
 import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from dangan.core.models import append, new_entry
 from dangan.preservation import fixity_worker
 from dangan.preservation.choices import EventType, FileStatus, Outcome
 from dangan.preservation.models import DigitalFile, PreservationEvent, default_agent
+from dangan.preservation.storage import get_storage
 
 
 @dataclass
@@ -29,8 +29,8 @@ class AuditReport:
     damaged: int = 0
     missing: int = 0
     seconds: float = 0.0
-    processes: int = 1
-    worker_cpu_seconds: float = 0.0  # user + system time of the worker processes: independent of other load
+    workers: int = 1
+    worker_cpu_seconds: float = 0.0  # CPU time of the hashing threads: independent of other load
 
     @property
     def mb_per_second(self) -> float:
@@ -41,50 +41,62 @@ class AuditReport:
             f"{self.files} files, {self.bytes / 1e6:.1f} MB in {self.seconds:.2f} s "
             f"({self.mb_per_second:.0f} MB/s, "
             f"{self.files / self.seconds if self.seconds else 0:.0f} files/s, "
-            f"{self.processes} processes): {self.ok} ok, {self.damaged} damaged, {self.missing} missing"
+            f"{self.workers} threads): {self.ok} ok, {self.damaged} damaged, {self.missing} missing"
         )
 
 
-def audit(queryset=None, processes: int | None = None, sm3: bool = False, progress=None) -> AuditReport:
+def audit(queryset=None, workers: int | None = None, sm3: bool = False, progress=None) -> AuditReport:
     """Re-hash the files of ``queryset`` (all stored files by default) and record what was found."""
     queryset = queryset if queryset is not None else DigitalFile.objects.complete()
-    rows = {row.pk: row for row in queryset}
+    # Plain values, not model instances: an audit may load millions of rows and needs seven fields of each.
+    rows = {values[0]: _Stored(*values) for values in queryset.values_list(*_Stored._fields)}
     algorithms = ("sha256", "sm3") if sm3 else ("sha256",)
     tasks = [(pk, row.storage_key, algorithms) for pk, row in rows.items()]
     # Biggest first, so one large file does not finish alone at the end while other cores idle.
     tasks.sort(key=lambda t: -rows[t[0]].size)
-    report = AuditReport(processes=processes or os.cpu_count() or 1)
+    report = AuditReport(workers=workers or os.cpu_count() or 1)
     started = time.perf_counter()
     pending_events, pending_alerts, updates = [], [], {}
-    # Spawned, not forked: the caller may be a process with threads (the job thread of ``dangan up``).
-    context = multiprocessing.get_context("spawn")
-    config = {k: str(v) if isinstance(v, Path) else v for k, v in settings.DANGAN_STORAGE.items()}
-    cpu_before = _children_cpu()
-    pool = context.Pool(report.processes, initializer=fixity_worker.init, initargs=(config,))
-    try:
-        for pk, result, _seconds in pool.imap_unordered(fixity_worker.hash_one, tasks, chunksize=8):
-            row = rows[pk]
-            _judge(row, result, report, pending_events, pending_alerts, updates)
+    storage = get_storage()
+    with ThreadPoolExecutor(report.workers, thread_name_prefix="fixity") as pool:
+        for pk, result, cpu_seconds in _hashed(pool, storage, tasks, report.workers):
+            report.worker_cpu_seconds += cpu_seconds
+            _judge(rows[pk], result, report, pending_events, pending_alerts, updates)
             if progress:
                 progress(report.files, len(tasks))
             if len(pending_events) >= 500:
                 _flush(pending_events, pending_alerts, updates)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()  # reaped, so their CPU time is counted below
-    report.worker_cpu_seconds = _children_cpu() - cpu_before
     _flush(pending_events, pending_alerts, updates)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def _hashed(pool, storage, tasks, workers):
+    """Results in the order they finish, with a few tasks queued a worker: never all futures at once."""
+    todo, running = iter(tasks), set()
+    while True:
+        for task in todo:
+            running.add(pool.submit(fixity_worker.hash_one, storage, task))
+            if len(running) >= workers * 4:
+                break
+        if not running:
+            return
+        done, running = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield future.result()
 
 
-def _judge(row, result, report, events, alerts, updates) -> None:
+class _Stored(NamedTuple):
+    pk: int
+    storage_key: str
+    size: int
+    sha256: str
+    sm3: str | None
+    status: str
+    original_name: str
+
+
+def _judge(row: _Stored, result, report, events, alerts, updates) -> None:
     agent = default_agent()
     report.files += 1
     if result is None or "error" in (result or {}):
@@ -123,7 +135,9 @@ def _judge(row, result, report, events, alerts, updates) -> None:
         alerts.append(
             new_entry(
                 AuditAction.ACTION,
-                row,
+                object_type=DigitalFile._meta.label_lower,
+                object_id=str(row.pk),
+                object_repr=row.original_name,
                 message=f"fixity alert: {detail}"[:500],
                 changes={"status": {"before": row.status, "after": status}},
             )

@@ -1,34 +1,25 @@
-"""What a fixity worker process runs: read and hash, nothing else. Free of Django on purpose, so workers can
-be spawned (not forked) from a process with threads, such as ``dangan up`` with its job thread."""
+"""What a fixity worker thread runs: read and hash, nothing else (no database)."""
 
 import time
 
 from dangan.preservation import hashing
-
-_storage = None
-
-
-def init(config: dict) -> None:
-    global _storage
-    from dangan.preservation.storage import build_storage  # reads no Django setting when given a config
-
-    _storage = build_storage(config)
+from dangan.preservation.storage.base import BlobMissing
 
 
-def hash_one(task):
-    from dangan.preservation.storage.base import BlobMissing
-
+def hash_one(storage, task):
+    """``(pk, result, cpu_seconds)``: result is the digests and size, None if the blob is missing, or an
+    error; the CPU time is this thread's, so it can be summed over threads whatever else the machine runs."""
     pk, key, algorithms = task
-    started = time.perf_counter()
+    started = time.thread_time()
     try:
-        path = _storage.local_path(key)
+        path = storage.local_path(key)
         if path is not None:
             result = hashing.digest_file(path, algorithms)
         else:
-            with _storage.open(key) as stream:
+            with storage.open(key) as stream:
                 result = hashing.digest_stream(stream, algorithms)
     except (BlobMissing, FileNotFoundError):
-        return pk, None, time.perf_counter() - started
+        result = None
     except OSError as e:
-        return pk, {"error": str(e)}, time.perf_counter() - started
-    return pk, result, time.perf_counter() - started
+        result = {"error": str(e)}
+    return pk, result, time.thread_time() - started

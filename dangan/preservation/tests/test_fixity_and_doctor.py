@@ -23,7 +23,7 @@ def blob_path(f):
 
 
 def test_the_fixity_audit_rereads_every_file_and_records_an_event_each(files):
-    report = audit(processes=2)
+    report = audit(workers=2)
     assert (report.files, report.ok, report.damaged, report.missing) == (5, 5, 0, 0)
     assert report.bytes == sum(f.size for f in files)
     for f in files:
@@ -37,7 +37,7 @@ def test_a_changed_or_missing_file_raises_an_alert(files):
     os.chmod(path, 0o644)
     path.write_bytes(b"tampered")
     blob_path(missing).unlink()
-    report = audit(processes=2)
+    report = audit(workers=2)
     assert (report.ok, report.damaged, report.missing) == (3, 1, 1)
     damaged.refresh_from_db()
     missing.refresh_from_db()
@@ -46,7 +46,7 @@ def test_a_changed_or_missing_file_raises_an_alert(files):
     alerts = AuditEntry.objects.filter(message__startswith="fixity alert")
     assert alerts.count() == 2
     # A second audit does not repeat the alert for a file already flagged.
-    audit(processes=1)
+    audit(workers=1)
     assert AuditEntry.objects.filter(message__startswith="fixity alert").count() == 2
 
 

@@ -117,7 +117,7 @@ def test_s3_capture_and_fixity_audit_of_an_item(s3, world):
     item = make_item(world.fonds_a)
     f = add_file(item, samples.pdf(), "doc.pdf")
     assert f.mime == "application/pdf" and s3.exists(f.storage_key)
-    report = audit(processes=2)
+    report = audit(workers=2)
     assert (report.files, report.ok) == (1, 1)
 
 

@@ -8,17 +8,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["audit"])
-        parser.add_argument(
-            "--processes", type=int, default=None, help="worker processes (default: all cores)"
-        )
+        parser.add_argument("--workers", type=int, default=None, help="hashing threads (default: all cores)")
         parser.add_argument("--sm3", action="store_true", help="compare SM3 as well as SHA-256 (slower)")
 
-    def handle(self, *args, action, processes, sm3, **options):
+    def handle(self, *args, action, workers, sm3, **options):
         def progress(done, total):
             if done % 1000 == 0 or done == total:
                 self.stderr.write(f"\r{done}/{total}", ending="")
 
-        report = audit(processes=processes, sm3=sm3, progress=progress)
+        report = audit(workers=workers, sm3=sm3, progress=progress)
         self.stderr.write("")
         self.stdout.write(report.summary())
         if report.damaged or report.missing:

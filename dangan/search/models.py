@@ -10,6 +10,8 @@ class IndexOutbox(models.Model):
     """
 
     item_id = models.BigIntegerField(_("件"), db_index=True)
+    # With it, every item from item_id to last_item_id: an import's batch of a thousand new items is one row.
+    last_item_id = models.BigIntegerField(_("末件"), null=True, blank=True)
     queued_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

@@ -56,9 +56,9 @@ FACET_SIZES = {
 }
 WRITER_HEAP = 256 * 1024 * 1024
 WRITER_THREADS = max(1, min(4, os.cpu_count() or 1))
-# Queued changes applied (and committed) per round: large, so that an import of a million items makes a
-# few segments, not hundreds.
-OUTBOX_BATCH = 100_000
+# Outbox rows applied (and committed) per round: an import's rows hold a thousand items each, so that a
+# million of them make a few segments, not hundreds.
+OUTBOX_ROWS = 1000
 DOCUMENT_CHUNK = 5000
 
 
@@ -160,7 +160,7 @@ class TantivyBackend(SearchBackend):
         self._queue(item_ids)
 
     def _queue(self, item_ids: Iterable[int]) -> None:
-        rows = [IndexOutbox(item_id=pk) for pk in item_ids]
+        rows = [IndexOutbox(item_id=first, last_item_id=last) for first, last in _runs(item_ids)]
         if rows:
             IndexOutbox.objects.bulk_create(rows, batch_size=1000)
             transaction.on_commit(self.catch_up_quietly)
@@ -182,15 +182,27 @@ class TantivyBackend(SearchBackend):
             try:
                 while True:
                     queued = list(
-                        IndexOutbox.objects.order_by("pk").values_list("pk", "item_id")[:OUTBOX_BATCH]
+                        IndexOutbox.objects.order_by("pk").values_list("pk", "item_id", "last_item_id")[
+                            :OUTBOX_ROWS
+                        ]
                     )
                     if not queued:
                         break
+                    runs = [(first, last or first) for _pk, first, last in queued]
                     if writer is None:
-                        writer = self._writer(len(queued))
-                    item_ids = {item_id for _pk, item_id in queued}
-                    for pk in item_ids:
-                        writer.delete_documents_by_term("item_id", pk)
+                        writer = self._writer(sum(last - first + 1 for first, last in runs))
+                    item_ids = set()
+                    for first, last in runs:
+                        if first == last:
+                            writer.delete_documents_by_term("item_id", first)
+                        else:
+                            writer.delete_documents_by_query(
+                                tantivy.Query.range_query(
+                                    self.schema, "item_id", tantivy.FieldType.Integer, first, last
+                                )
+                            )
+                        item_ids.update(range(first, last + 1))
+                    # Items deleted meanwhile are simply not found here: their deletion above stands.
                     for doc in documents(item_ids, chunk=DOCUMENT_CHUNK):
                         writer.add_document(self.to_tantivy(doc))
                     writer.commit()
@@ -309,9 +321,12 @@ class TantivyBackend(SearchBackend):
 
     def _filters(self, visibility: Visibility, filters) -> list[tantivy.Query]:
         s = self.schema
-        clauses = [
-            _term_set(s, "security_level", [_code("security_level", v) for v in visibility.security_levels])
-        ]
+        clauses = []
+        # Left out when every level is visible (the bureau): a clause matching everything still costs a
+        # posting list walk per match.
+        if set(visibility.security_levels) != set(CODES["security_level"]):
+            levels = [_code("security_level", v) for v in visibility.security_levels]
+            clauses.append(_term_set(s, "security_level", levels))
         if visibility.fonds_ids is not None:
             clauses.append(_term_set(s, "fonds", visibility.fonds_ids))
         if visibility.control is not None:
@@ -334,6 +349,17 @@ class TantivyBackend(SearchBackend):
                 )
             )
         return clauses
+
+
+def _runs(item_ids: Iterable[int]) -> list[tuple[int, int | None]]:
+    """Consecutive ids as (first, last) runs; last is None for a run of one."""
+    runs: list[list[int]] = []
+    for pk in sorted(set(item_ids)):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return [(first, last if last != first else None) for first, last in runs]
 
 
 def _term_set(schema, name: str, values) -> tantivy.Query:

@@ -151,3 +151,17 @@ def test_attaching_a_digital_file_marks_the_item_as_having_files(sworld):
     result = get_backend().search(request)
     assert result.item_ids == [item.pk]
     assert result.facets["has_files"] == {True: 1}
+
+
+def test_the_embedded_index_queues_consecutive_items_as_one_outbox_row(db, settings):
+    from dangan.search import backends
+    from dangan.testing import make_world
+
+    settings.DANGAN_SEARCH_BACKEND = "tantivy"
+    backends.reset()
+    world = make_world()
+    items = [bypassing_signals_create(world, f"批量文件{n}") for n in range(5)]
+    IndexOutbox.objects.all().delete()
+    backends.get_backend().items_changed([item.pk for item in items])
+    assert list(IndexOutbox.objects.values_list("item_id", "last_item_id")) == [(items[0].pk, items[-1].pk)]
+    assert found(world, "批量文件") == {item.pk for item in items}

@@ -56,10 +56,10 @@ def image(width=400, height=300, dpi=300, fmt="PNG", text=None) -> bytes:
     return out.getvalue()
 
 
-def image_only_pdf(text="Scanned 2023") -> bytes:
+def image_only_pdf(text="Scanned 2023", pages=1) -> bytes:
     img = Image.open(io.BytesIO(image(600, 160, text=text)))
     out = io.BytesIO()
-    img.save(out, "PDF", resolution=300)
+    img.save(out, "PDF", resolution=300, save_all=True, append_images=[img.copy() for _ in range(pages - 1)])
     return out.getvalue()
 
 

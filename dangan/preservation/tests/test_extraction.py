@@ -74,11 +74,9 @@ def test_a_scanned_image_is_read_by_ocr_offline(item):
     assert "ocr" in f.events.get(event_type="text extraction").detail
 
 
-def test_an_image_only_pdf_is_sent_to_ocr(item, monkeypatch):
-    from dangan.preservation import extraction
-
-    monkeypatch.setattr(extraction, "ocr_image_bytes", lambda data: "OCR TEXT")
-    f = add_file(item, samples.image_only_pdf(), "scan.pdf")
+def test_an_image_only_pdf_is_read_by_ocr_page_by_page(item):
+    f = add_file(item, samples.image_only_pdf("Scanned 2023", pages=2), "scan.pdf")
     extract_pending()
     f.refresh_from_db()
-    assert f.text == "OCR TEXT"
+    assert f.text.count("Scanned") == 2 and "2023" in f.text
+    assert "ocr" in f.events.get(event_type="text extraction").detail

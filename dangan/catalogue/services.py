@@ -150,19 +150,21 @@ def _validate(items: list[Item], errors: dict, user, updating: bool = False) -> 
     changeable = _changeable_items(user, items) if updating else set()
     exclude = [name for name, _model in RELATED] + ["reference_code"]
     rules = FieldRules(Item, exclude)
+    related = [(name, f"{name}_id", fetched[name], Item._meta.get_field(name)) for name, _model in RELATED]
     for index, item in enumerate(items):
         row = errors[index] if index in errors else {}
         cached = item._state.fields_cache
-        for name, _model in RELATED:
-            pk = getattr(item, f"{name}_id")
-            if pk is not None and pk not in fetched[name]:
+        for name, attname, objects, field in related:
+            pk = getattr(item, attname)
+            if pk is None:
+                if name != "volume":
+                    row[name] = [_("必填")]
+            elif pk not in objects:
                 row[name] = [_("不存在（编号 %(pk)s）") % {"pk": pk}]
-            elif pk is not None and cached.get(name) is not fetched[name][pk]:
+            elif cached.get(name) is not objects[pk]:
                 # The id is right already: the shared object (with its category's fields fetched) replaces
                 # whatever the instance held, without the cost of the descriptor.
-                Item._meta.get_field(name).set_cached_value(item, fetched[name][pk])
-            elif pk is None and name != "volume":
-                row[name] = [_("必填")]
+                field.set_cached_value(item, objects[pk])
         if not row:
             # Reference codes are unique-checked for the whole batch at once (_check_unique_codes).
             item._codes_checked_in_bulk = True
@@ -360,11 +362,27 @@ def _check_unique_codes(items: list[Item], errors: dict, first_row: int) -> None
                                           "row": first_with[item.reference_code] + first_row}]
         else:
             first_with[item.reference_code] = index
-    codes = list(first_with)
-    for start in range(0, len(codes), LOOKUP_CHUNK):
-        taken = Item.objects.filter(reference_code__in=codes[start:start + LOOKUP_CHUNK])
-        for code in taken.values_list("reference_code", flat=True):
-            errors[first_with[code]]["number"] = [_("档号 %(code)s 已存在") % {"code": code}]
+    for code in stored_codes(list(first_with)):
+        errors[first_with[code]]["number"] = [_("档号 %(code)s 已存在") % {"code": code}]
+
+
+def stored_codes(codes: list[str]) -> dict[str, int]:
+    """Which of ``codes`` are stored reference codes of items, with the items' ids.
+
+    One plain query per few hundred codes on the unique index: the ORM's preparation of each parameter
+    costs more than the lookup at a million rows.
+    """
+    connection = connections[router.db_for_write(Item)]  # where the filing writes, its transaction included
+    quote = connection.ops.quote_name
+    column, table = quote(Item._meta.get_field("reference_code").column), quote(Item._meta.db_table)
+    sql = f"SELECT {column}, {quote(Item._meta.pk.column)} FROM {table} WHERE {column} IN "
+    found = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(codes), LOOKUP_CHUNK):
+            part = codes[start:start + LOOKUP_CHUNK]
+            cursor.execute(f"{sql}({', '.join(['%s'] * len(part))})", part)
+            found.update(cursor.fetchall())
+    return found
 
 
 def _update_entry(item: Item):
@@ -411,18 +429,16 @@ class _ItemRows:
             for index, (f, stamp) in enumerate(zip(fields, stamped, strict=True))
             if not stamp and f.get_internal_type() not in AS_STORED
         ]
-        code = quote(Item._meta.get_field("reference_code").column)
-        self.find_ids = (
-            f"SELECT {code}, {quote(Item._meta.pk.column)} FROM {quote(Item._meta.db_table)} WHERE {code} IN "
-        )
         # The audit trail's form of an item (as core.audit.snapshot gives it), for every concrete field.
         self.attnames = [f.attname for f in Item._meta.concrete_fields]
         self.as_json = operator.attrgetter(*self.attnames)
         encoder = DjangoJSONEncoder()
         self.to_json = [
             (index, encoder.default) for index, f in enumerate(Item._meta.concrete_fields)
-            if f.get_internal_type() in ("DateField", "DateTimeField")
+            if f.get_internal_type() in ("DateField", "DateTimeField") and f.attname not in self.stamps
         ]
+        # The time stamps are this filing's moment on every row: written out once.
+        self.stamps_json = [(self.attnames.index(name), encoder.default(now)) for name in self.stamps]
         self.audited = [name for name in self.attnames if name not in Item.audit_exclude]
 
     def insert(self, items: list[Item]) -> None:
@@ -436,8 +452,6 @@ class _ItemRows:
             for index, value in self.stamped:
                 values[index] = value
             rows.append(values)
-        codes = [item.reference_code for item in items]
-        ids = {}
         with self.connection.cursor() as cursor:
             if self.connection.vendor == "postgresql":
                 # COPY streams the rows; executemany would have psycopg build and send an INSERT for each.
@@ -446,11 +460,8 @@ class _ItemRows:
                         copy.write_row(row)
             else:
                 cursor.executemany(self.sql, rows)
-            # Reference codes are unique: they find the ids the database gave (executemany returns none).
-            for start in range(0, len(codes), LOOKUP_CHUNK):
-                part = codes[start:start + LOOKUP_CHUNK]
-                cursor.execute(f"{self.find_ids}({', '.join(['%s'] * len(part))})", part)
-                ids.update(cursor.fetchall())
+        # Reference codes are unique: they find the ids the database gave (neither way returns them).
+        ids = stored_codes([item.reference_code for item in items])
         for item in items:
             item.pk = ids[item.reference_code]
             item._state.adding = False
@@ -477,6 +488,8 @@ class _ItemRows:
                 for index, convert in self.to_json:
                     if values[index] is not None:
                         values[index] = convert(values[index])
+                for index, value in self.stamps_json:
+                    values[index] = value
                 # As AuditedModel.save leaves it, so a later save of this instance records only what changed.
                 item._audit_before = dict(zip(self.attnames, values, strict=True))
                 rows.append([values[index] for index in audited])

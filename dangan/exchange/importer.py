@@ -23,6 +23,7 @@ from dangan.catalogue.services import (
     BulkValidationError,
     ReferenceCodes,
     file_items_in_bulk,
+    stored_codes,
     update_items_in_bulk,
 )
 from dangan.exchange import normalise
@@ -65,6 +66,9 @@ FIELD_TO_TARGET = {
     "volume": "volume",
     "fonds": "fonds",
 }
+
+
+_RELATED_FIELDS = {name: Item._meta.get_field(name) for name in ("fonds", "category", "retention", "volume")}
 
 
 @dataclass
@@ -360,7 +364,7 @@ class _Importer:
     @staticmethod
     def cache(item: Item, name: str, related) -> None:
         # The id is set already; the object itself serves the row's checks without a query.
-        Item._meta.get_field(name).set_cached_value(item, related)
+        _RELATED_FIELDS[name].set_cached_value(item, related)
 
     def row_fonds(self, row: _Row) -> Fonds | None:
         number = row.data.get("fonds")
@@ -460,6 +464,8 @@ class _Importer:
         stored = Item.objects.select_related("fonds", "category", "retention")
         if self.key == MatchKey.DOCUMENT_NUMBER:
             stored = stored.filter(fonds=self.fonds, category=self.category)
+        else:
+            keys = list(stored_codes(keys))  # a new catalogue matches nothing: only a cheap lookup then
         for start in range(0, len(keys), LOOKUP_CHUNK):
             part = keys[start : start + LOOKUP_CHUNK]
             for item in stored.filter(**{f"{self.key}__in": part}):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from dangan.exchange import views
-from dangan.exchange.api import FondsEadAPIView, ItemExportAPIView
+from dangan.exchange.api import FondsEadAPIView, ImportAPIView, ItemExportAPIView
 
 app_name = "exchange"
 
@@ -24,4 +24,5 @@ api_urlpatterns = [
     path("api/v1/exports/items.csv", ItemExportAPIView.as_view(kind="csv"), name="api_export_items_csv"),
     path("api/v1/exports/items.xlsx", ItemExportAPIView.as_view(kind="xlsx"), name="api_export_items_xlsx"),
     path("api/v1/exports/fonds/<int:pk>/ead.xml", FondsEadAPIView.as_view(), name="api_export_ead"),
+    path("api/v1/imports/", ImportAPIView.as_view(), name="api_imports"),
 ]

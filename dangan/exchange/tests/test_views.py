@@ -224,3 +224,40 @@ def test_a_job_that_crashes_leaves_the_batch_failed_and_open_to_try_again(
     assert (
         batch.status == BatchStatus.FAILED and "校验" in client.get(batch.get_absolute_url()).content.decode()
     )
+
+
+def api_upload(user, world, tmp_path, rows, **extra):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    path = write_csv(tmp_path / "c.csv", rows)
+    data = {"file": SimpleUploadedFile("目录.csv", path.read_bytes()), "fonds": world.fonds_a.pk,
+            "category": world.category.pk, **extra}
+    return client.post(reverse("api_imports"), data, format="multipart")
+
+
+def test_the_import_api_queues_a_job_that_commits_the_file(world, tmp_path):
+    response = api_upload(world.archivist_a, world, tmp_path, [row(1), row(2)])
+    assert response.status_code == 202
+    batch = ImportBatch.objects.get()
+    assert response.json() == {"batch": batch.pk, "job": batch.job_id, "dry_run": False}
+    run_jobs()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.COMMITTED and Item.objects.count() == 2
+
+
+def test_the_import_api_validates_only_on_a_dry_run(world, tmp_path):
+    assert api_upload(world.archivist_a, world, tmp_path, [row(1)], dry_run="true").status_code == 202
+    run_jobs()
+    assert ImportBatch.objects.get().status == BatchStatus.VALID and not Item.objects.exists()
+
+
+@pytest.mark.parametrize("name, status", [("archivist_b", 400), ("reader", 403), (None, 401)])
+def test_the_import_api_checks_the_right_to_file_like_the_page(world, tmp_path, name, status):
+    response = api_upload(persona(world, name), world, tmp_path, [row(1)])
+    assert response.status_code == status
+    assert not ImportBatch.objects.exists()
+    if status == 400:
+        assert "fonds" in response.json()

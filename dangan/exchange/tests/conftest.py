@@ -1,4 +1,5 @@
 import csv
+import datetime
 from pathlib import Path
 
 import openpyxl
@@ -45,6 +46,26 @@ def write_csv(path: Path, rows, header=HEADER, encoding="utf-8-sig") -> Path:
         writer.writerow(header)
         for data in rows:
             writer.writerow([data.get(h, "") for h in header])
+    return path
+
+
+def write_xls(path: Path, rows, header=HEADER) -> Path:
+    """A real Excel 97–2003 workbook (BIFF), as old office PCs still save; a datetime becomes a date cell."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("归档文件目录")
+    dated = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for column, name in enumerate(header):
+        sheet.write(0, column, name)
+    for number, data in enumerate(rows, start=1):
+        for column, name in enumerate(header):
+            value = data.get(name, "")
+            if isinstance(value, datetime.date):
+                sheet.write(number, column, value, dated)
+            else:
+                sheet.write(number, column, value)
+    book.save(str(path))
     return path
 
 

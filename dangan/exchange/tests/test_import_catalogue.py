@@ -5,7 +5,7 @@ from dangan.core.choices import AuditAction
 from dangan.core.models import AuditEntry
 from dangan.exchange.choices import MatchKey
 from dangan.exchange.importer import import_catalogue
-from dangan.exchange.tests.conftest import HEADER, row, write_csv, write_xlsx
+from dangan.exchange.tests.conftest import HEADER, row, write_csv, write_xls, write_xlsx
 
 
 def do_import(world, path, user=None, **kwargs):
@@ -159,6 +159,20 @@ def test_extra_fields_are_filled_from_columns_with_their_label_or_key(world, as_
 def test_an_xlsx_catalogue_imports_like_a_csv(world, as_archivist, tmp_path):
     outcome = do_import(world, write_xlsx(tmp_path / "c.xlsx", [row(1), row(2, 日期="2023/5/2")]))
     assert outcome.ok and Item.objects.count() == 2
+
+
+def test_an_xls_catalogue_imports_with_its_date_cells_and_numbers(world, as_archivist, tmp_path):
+    rows = [row(1), row(2, 日期=datetime.datetime(2023, 5, 2), 页数=12.0, 序号=2.0)]
+    outcome = do_import(world, write_xls(tmp_path / "c.xls", rows))
+    assert outcome.ok and outcome.created == 2
+    second = Item.objects.get(number=2)
+    assert (second.date, second.pages, second.title) == (datetime.date(2023, 5, 2), 12, "关于第2项工作的通知")
+
+
+def test_a_bad_xls_value_is_reported_with_its_row_and_column(world, as_archivist, tmp_path):
+    outcome = do_import(world, write_xls(tmp_path / "c.xls", [row(1), row(2, 页数=2.5)]))
+    assert not outcome.ok and Item.objects.count() == 0
+    assert [(r, column) for r, column, _value, _reason in outcome.errors] == [(3, "页数")]
 
 
 def test_gbk_and_utf8_without_bom_are_detected(world, as_archivist, tmp_path):

@@ -139,19 +139,17 @@ class TantivyBackend(SearchBackend):
             values = doc.fields[name]
             if values:
                 out.add_text(name, field_tokens(values))
-        for name, value in (
-            ("fonds", doc.fonds_id),
-            ("category", doc.category_id),
-            ("year", doc.year),
-            ("retention", doc.retention_id),
-            ("security_level", _code("security_level", doc.security_level)),
-            ("control", _code("control", doc.control)),
-            ("status", _code("status", doc.status)),
-            ("has_files", int(doc.has_files)),
-            ("date", doc.date_ordinal),
-            ("fingerprint", doc.fingerprint),
-        ):
-            out.add_integer(name, value)
+        add = out.add_integer
+        add("fonds", doc.fonds_id)
+        add("category", doc.category_id)
+        add("year", doc.year)
+        add("retention", doc.retention_id)
+        add("security_level", _code("security_level", doc.security_level))
+        add("control", _code("control", doc.control))
+        add("status", _code("status", doc.status))
+        add("has_files", int(doc.has_files))
+        add("date", doc.date_ordinal)
+        add("fingerprint", doc.fingerprint)
         out.add_float("recency", recency(doc.date_ordinal))
         return out
 

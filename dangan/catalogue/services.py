@@ -203,7 +203,7 @@ class FieldRules:
         for field in model._meta.fields:
             if field.name in self.exclude or field.generated:
                 continue
-            self.checks.append((field.attname, field.blank, self._test(field)))
+            self.checks.append((field.attname, field.blank, field.empty_values, self._test(field)))
         self.constrained = bool(model._meta.constraints)
 
     def _test(self, field):
@@ -250,9 +250,9 @@ class FieldRules:
 
     def full_clean(self, item) -> None:
         """Raise ValidationError as ``item.full_clean(exclude, validate_unique=False)`` would."""
-        for attname, blank, test in self.checks:
+        for attname, blank, empty, test in self.checks:
             value = getattr(item, attname)
-            if value is None or value == "" or value == {} or value == [] or value == ():
+            if not value and value in empty:  # the field's empty values: 0 and False are not among them
                 if blank:
                     continue
                 break

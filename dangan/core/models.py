@@ -103,7 +103,9 @@ def about_object(object_type: str, object_id: str) -> models.Q:
         # last at or before the id is the only one that can hold it.
         run = (
             AuditEntry.objects.filter(
-                object_type=object_type, object_id__gte="+", object_id__lte=f"+{pk:020d}-~"
+                object_type=object_type,
+                object_id__startswith="+",
+                object_id__lte=bulk_object_id(pk, 10**20 - 1),  # every run starting at or before the id
             )
             .order_by("-object_id")
             .values_list("pk", "object_id")

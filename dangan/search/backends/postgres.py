@@ -75,6 +75,8 @@ COLUMNS = (
 GIN_INDEXES = {TABLE: "search_doc_tokens", SAMPLE_TABLE: "search_sample_tokens"}
 COARSE_INDEX = "search_sample_coarse"
 COPY_CHUNK = 5000
+# Set for one search only (SET LOCAL), and back to their defaults after it inside a caller's transaction.
+PLANNER_SETTINGS = ("work_mem", "jit", "enable_seqscan", "enable_indexscan", "enable_bitmapscan")
 
 
 def in_sample(item_id: int) -> bool:
@@ -250,30 +252,40 @@ class PostgresBackend(SearchBackend):
         if request.visibility.nothing:
             return SearchResult(0, [], {})
         where, params = self._where(request.query, request.visibility, request.filters)
-        in_title = _in_title(request.query)
+        nested = connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
-            # A bitmap of half a million matches overflows the default 4 MB and turns lossy (every row of a
-            # page rechecked); JIT compiling the facet query costs more than the query itself.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute("SET LOCAL jit = off")
-            coarse = self._sample_counts(f"{where} AND {COARSE_CLAUSE}", params, request.facets, in_title)
-            if coarse.total * COARSE_RATE > COARSE_ABOVE:
-                counts = coarse.scaled(COARSE_RATE)
-            else:
-                sample = self._sample_counts(where, params, request.facets, in_title)
-                if sample.total * SAMPLE_RATE <= EXACT_UP_TO:
-                    return self._read_all(where, params, in_title, request)
-                counts = sample.scaled(SAMPLE_RATE)
-            # Which way to read a page depends on how many items match, which the planner misjudges for
-            # ANDed lexemes by a factor of 100; the sample knows.
-            expected = Expected(counts.total, counts.in_title, self._items())
-            scan = self._where(request.query, request.visibility, request.filters, index=False)
-            match = Match(where, params, *scan)
-            if request.sort == DATE:
-                walk = expected.walk(expected.total, request.offset + request.limit)
-                ids = self._page(match, request.offset, request.limit, walk)
-            else:
-                ids = self._tiered_page(match, in_title, request.offset, request.limit, expected)
+            result = self._search(request, where, params, cursor)
+            if nested:
+                # SET LOCAL lasts until the outer transaction ends: give the rest of it the defaults. (After
+                # an error the rollback to the savepoint undoes the settings too.)
+                for setting in PLANNER_SETTINGS:
+                    cursor.execute(f"SET LOCAL {setting} TO DEFAULT")
+        return result
+
+    def _search(self, request: SearchRequest, where, params, cursor) -> SearchResult:
+        in_title = _in_title(request.query)
+        # A bitmap of half a million matches overflows the default 4 MB and turns lossy (every row of a
+        # page rechecked); JIT compiling the facet query costs more than the query itself.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL jit = off")
+        coarse = self._sample_counts(f"{where} AND {COARSE_CLAUSE}", params, request.facets, in_title)
+        if coarse.total * COARSE_RATE > COARSE_ABOVE:
+            counts = coarse.scaled(COARSE_RATE)
+        else:
+            sample = self._sample_counts(where, params, request.facets, in_title)
+            if sample.total * SAMPLE_RATE <= EXACT_UP_TO:
+                return self._read_all(where, params, in_title, request)
+            counts = sample.scaled(SAMPLE_RATE)
+        # Which way to read a page depends on how many items match, which the planner misjudges for
+        # ANDed lexemes by a factor of 100; the sample knows.
+        expected = Expected(counts.total, counts.in_title, self._items())
+        scan = self._where(request.query, request.visibility, request.filters, index=False)
+        match = Match(where, params, *scan)
+        if request.sort == DATE:
+            walk = expected.walk(expected.total, request.offset + request.limit)
+            ids = self._page(match, request.offset, request.limit, walk)
+        else:
+            ids = self._tiered_page(match, in_title, request.offset, request.limit, expected)
         return SearchResult(counts.total, ids, counts.facets, counts.approximate)
 
     def matching_ids(self, query: Query, visibility: Visibility) -> set[int]:

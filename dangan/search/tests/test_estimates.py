@@ -82,3 +82,16 @@ def test_every_way_of_reading_gives_the_same_pages(pworld, many, monkeypatch, so
 
 def test_the_index_size_counts_the_sample(pworld, many):
     assert get_backend().size_bytes() > 0
+
+
+def test_a_search_inside_a_transaction_leaves_the_planner_settings_as_they_were(pworld, many, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(pg, "EXACT_UP_TO", 0)  # the path that sets them all
+    search(pworld.admin, "防汛通知")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_indexscan")
+        indexscan = cursor.fetchone()[0]
+        cursor.execute("SHOW enable_seqscan")
+        seqscan = cursor.fetchone()[0]
+    assert (indexscan, seqscan) == ("on", "on")

@@ -1,6 +1,7 @@
 """Catalogue workflows that span many records: filing and updating items in bulk (demo data, imports)."""
 
 import datetime
+import json
 import operator
 import string
 from collections import Counter, defaultdict
@@ -23,7 +24,7 @@ from dangan.catalogue import references
 from dangan.catalogue.models import Category, Fonds, Item, Retention, Volume
 from dangan.core.audit import snapshot
 from dangan.core.choices import AuditAction
-from dangan.core.models import append, bulk_object_id, new_entry
+from dangan.core.models import append, bulk_object_id, canonical_json, new_entry
 from dangan.core.permissions import CHANGE
 
 # Each is fetched once per batch and shared by every item that points at it, so validating and numbering a
@@ -392,6 +393,10 @@ def _update_entry(item: Item):
     return new_entry(AuditAction.UPDATE, item, changes=changes)
 
 
+def _json_copy(value):
+    return json.loads(canonical_json(value))
+
+
 # Field types whose validated Python values are what the database driver stores; others are prepared.
 AS_STORED = (set(FieldRules.TYPES) - {"DateField"}) | {"ForeignKey"}
 
@@ -433,9 +438,11 @@ class _ItemRows:
         self.attnames = [f.attname for f in Item._meta.concrete_fields]
         self.as_json = operator.attrgetter(*self.attnames)
         encoder = DjangoJSONEncoder()
+        # JSON values are copied, as snapshot's round trip does: a later change in place must show.
+        convert = {"DateField": encoder.default, "DateTimeField": encoder.default, "JSONField": _json_copy}
         self.to_json = [
-            (index, encoder.default) for index, f in enumerate(Item._meta.concrete_fields)
-            if f.get_internal_type() in ("DateField", "DateTimeField") and f.attname not in self.stamps
+            (index, convert[f.get_internal_type()]) for index, f in enumerate(Item._meta.concrete_fields)
+            if f.get_internal_type() in convert and f.attname not in self.stamps
         ]
         # The time stamps are this filing's moment on every row: written out once.
         self.stamps_json = [(self.attnames.index(name), encoder.default(now)) for name in self.stamps]

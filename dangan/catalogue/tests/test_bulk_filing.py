@@ -4,7 +4,7 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from dangan.catalogue.models import Category, Item, Retention
+from dangan.catalogue.models import Category, CategoryField, Item, Retention
 from dangan.catalogue.services import BulkValidationError, file_items_in_bulk, items_filed
 from dangan.core.audit import verify_chain
 from dangan.core.models import AuditEntry
@@ -18,7 +18,8 @@ def new_items(fonds, count, **values) -> list[Item]:
     retention = Retention.objects.get(code="Y")
     return [
         Item(fonds=fonds, category=category, retention=retention, year=values.get("year", 2023),
-             org_code=values.get("org_code", "BGS"), title=f"关于第{n + 1}项工作的通知", creator="城关镇")
+             org_code=values.get("org_code", "BGS"), title=f"关于第{n + 1}项工作的通知", creator="城关镇",
+             extra=dict(values.get("extra", {})))
         for n in range(count)
     ]
 
@@ -224,3 +225,12 @@ def test_bulk_filings_in_parallel_with_single_saves_share_one_gapless_sequence()
     assert errors == []
     numbers = sorted(Item.objects.filter(fonds=fonds).values_list("number", flat=True))
     assert numbers == list(range(1, 4 * 25 + 2 * 5 + 1))
+
+
+def test_an_extra_field_changed_in_place_after_bulk_filing_is_recorded_when_saved(world):
+    CategoryField.objects.create(category=Category.objects.get(code="WS"), key="place", label="地点")
+    item = file_items_in_bulk(new_items(world.fonds_a, 1, extra={"place": "城关"}))[0]
+    item.extra["place"] = "柳河"
+    item.save()
+    update = AuditEntry.objects.get(object_id=str(item.pk), action="update")
+    assert update.changes["after"] == {"extra": {"place": "柳河"}}

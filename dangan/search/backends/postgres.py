@@ -192,10 +192,10 @@ class PostgresBackend(SearchBackend):
 
     def _copy(self, docs: Iterable[SearchDocument], progress: Progress | None = None, total: int = 0) -> int:
         done = 0
-        batch: list[tuple] = []
-        # Rows are read a chunk at a time and copied after: the connection cannot read while a COPY runs.
+        batch: list[SearchDocument] = []
+        # Documents are read a chunk at a time and copied after: the connection cannot read while a COPY runs.
         for doc in docs:
-            batch.append(row_values(doc))
+            batch.append(doc)
             if len(batch) >= COPY_CHUNK:
                 done += self._copy_rows(batch)
                 batch = []
@@ -203,15 +203,22 @@ class PostgresBackend(SearchBackend):
                     progress(done, total)
         return done + self._copy_rows(batch)
 
-    def _copy_rows(self, batch: list[tuple]) -> int:
-        if batch:
-            sampled = [values for values in batch if in_sample(values[0])]
-            with connection.cursor() as cursor:
-                for table, rows in ((TABLE, batch), (SAMPLE_TABLE, sampled)):
-                    if rows:
-                        with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                            for values in rows:
-                                copy.write_row(values)
+    def _copy_rows(self, batch: list[SearchDocument]) -> int:
+        if not batch:
+            return 0
+        sampled = []
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                # Rows are made while the COPY runs: the server stores each while Python makes the next.
+                for doc in batch:
+                    values = row_values(doc)
+                    copy.write_row(values)
+                    if in_sample(doc.item_id):
+                        sampled.append(values)
+            if sampled:
+                with cursor.cursor.copy(f"COPY {SAMPLE_TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                    for values in sampled:
+                        copy.write_row(values)
         return len(batch)
 
     def rebuild(self, progress: Progress | None = None) -> int:

@@ -36,7 +36,7 @@ TABLE = Row._meta.db_table
 SAMPLE_TABLE = SearchSample._meta.db_table
 SAMPLE_RATE = 16  # one item in SAMPLE_RATE is in the sample (see in_sample)
 # Matches counted exactly up to about this many; each costs a read of a scattered row.
-EXACT_UP_TO = 5000
+EXACT_UP_TO = 2000
 # A quarter of the sample (one item in 64, under its own partial GIN index) for the largest matches: at
 # more than COARSE_ABOVE it still holds a thousand of them, which estimates as well as needed for 约.
 COARSE_RATE = 64
@@ -363,7 +363,9 @@ class PostgresBackend(SearchBackend):
         rows = self._fetch("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
         return max(0, int(rows[0][0])) if rows else 0
 
-    def _page(self, match: "Match", offset, limit, walk: bool, extra="", extra_params=()):
+    def _page(
+        self, match: "Match", offset, limit, walk: bool, extra="", extra_params=(), order="", order_params=()
+    ):
         with connection.cursor() as cursor:
             # Walk the (date, id) index testing each row until the page is full, or collect every match
             # through the GIN index and sort them: see Expected.walk.
@@ -373,18 +375,22 @@ class PostgresBackend(SearchBackend):
         where, params = (match.scan, match.scan_params) if walk else (match.where, match.params)
         sql = (
             f"SELECT item_id FROM {TABLE} WHERE {where}{extra} "
-            f"ORDER BY date_ordinal DESC, item_id DESC LIMIT %s OFFSET %s"
+            f"ORDER BY {order}date_ordinal DESC, item_id DESC LIMIT %s OFFSET %s"
         )
-        return [r[0] for r in self._fetch(sql, [*params, *extra_params, limit, offset])]
+        return [r[0] for r in self._fetch(sql, [*params, *extra_params, *order_params, limit, offset])]
 
     def _tiered_page(self, match: "Match", in_title, offset, limit, expected: "Expected"):
         """Items with every term in the title first, then the rest; each newest first.
 
-        The size of the first tier is counted only when a page starts beyond it, so the usual first page
-        costs two LIMIT queries and no pass over every match."""
+        When the first tier is large, each tier is read along the date index and the size of the first is
+        counted only when a page starts beyond it, so the usual first page costs two LIMIT queries."""
         title_sql, title_params = in_title
-        first_tier = expected.walk(expected.in_title, offset + limit)
-        ids = self._page(match, offset, limit, first_tier, f" AND ({title_sql})", title_params)
+        if not expected.walk(expected.in_title, offset + limit):
+            # Few title matches expected: finding them reads every match anyway, so rank all in one pass.
+            return self._page(
+                match, offset, limit, False, order=f"({title_sql}) DESC, ", order_params=title_params
+            )
+        ids = self._page(match, offset, limit, True, f" AND ({title_sql})", title_params)
         if len(ids) == limit:
             return ids
         if ids:

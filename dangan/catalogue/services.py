@@ -339,12 +339,17 @@ class ReferenceCodes:
     def __init__(self):
         self.scopes: dict[tuple, str] = {}
         self.formats: dict[str, str] = {}
+        self.classifications: dict[type, operator.attrgetter] = {}
 
     def scope(self, record) -> str:
-        key = (record.code_template(), *record.classification())
+        # A record's classification (its category and volume included) decides its template and scope.
+        kind = type(record)
+        if kind not in self.classifications:
+            self.classifications[kind] = operator.attrgetter(*kind.classification_fields)
+        key = (kind, self.classifications[kind](record))
         if key not in self.scopes:
             self.scopes[key] = record.code_scope()
-            template = key[0]
+            template = record.code_template()
             spec = next(spec for _t, name, spec, _c in string.Formatter().parse(template) if name == "number")
             self.formats[self.scopes[key]] = f"0{spec}d" if spec else "d"
         return self.scopes[key]
@@ -394,7 +399,8 @@ def _update_entry(item: Item):
 
 
 def _json_copy(value):
-    return json.loads(canonical_json(value))
+    # Empty ({}, [], "", 0) needs no round trip: a new empty value of its type is the same copy.
+    return json.loads(canonical_json(value)) if value else type(value)()
 
 
 # Field types whose validated Python values are what the database driver stores; others are prepared.

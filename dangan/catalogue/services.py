@@ -34,9 +34,10 @@ FROM_VOLUME = ("fonds_id", "category_id", "year", "retention_id")
 LOOKUP_CHUNK = 900
 MAX_LISTED_ERRORS = 100
 
-# Sent inside the filing transaction with ``items`` (saved), once per batch: bulk_create fires no post_save,
-# and the search index (a higher app, which catalogue must not import) follows through this.
-items_filed = Signal()
+# Sent inside the changing transaction with ``item_ids``, once per batch, by the bulk paths that fire no
+# post_save: filing and updating here, a batch of captured files in preservation (whether an item has files is
+# searchable). The search index (a higher app, which catalogue must not import) follows through this.
+items_changed = Signal()
 
 
 class BulkValidationError(ValidationError):
@@ -97,7 +98,7 @@ def file_items_in_bulk(items: list[Item], batch_size: int = 1000, *, user=None,
             batch = items[start:start + batch_size]
             rows.insert(batch)
             append(rows.creation_entries(batch))
-            items_filed.send(sender=Item, items=batch)
+            items_changed.send(sender=Item, item_ids=[item.pk for item in batch])
     return items
 
 
@@ -107,7 +108,7 @@ def update_items_in_bulk(items: list[Item], fields: list[str], batch_size: int =
 
     The same checks as ``file_items_in_bulk``, with ``user`` checked for the right to change each item; a
     change of classification (which would renumber) is refused here: do it one record at a time. Each item
-    gets an update entry with before and after, and the search index follows through ``items_filed``.
+    gets an update entry with before and after, and the search index follows through ``items_changed``.
     """
     if not items:
         return items
@@ -123,7 +124,7 @@ def update_items_in_bulk(items: list[Item], fields: list[str], batch_size: int =
                 item.updated_at = now
             Item.objects.bulk_update(batch, [*fields, "updated_at"])
             append([_update_entry(item) for item in batch], batch_size=batch_size)
-            items_filed.send(sender=Item, items=batch)
+            items_changed.send(sender=Item, item_ids=[item.pk for item in batch])
     return items
 
 

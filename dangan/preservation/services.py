@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from django.db import router, transaction
-from django.db.models.signals import post_save
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dangan.catalogue.models import Item, Volume
+from dangan.catalogue.services import items_changed
 from dangan.core.audit import snapshot
 from dangan.core.choices import AuditAction, JobStatus
 from dangan.core.models import Job, append, new_entry, record
@@ -153,7 +153,8 @@ class IngestBatch:
         """Store the batch and mark it complete: one insert, one update, one audit append, one event insert.
 
         Each file is audited as created now, when it becomes part of its item, with its final values; the
-        post_save signal is sent by hand for each (the search index follows it) since bulk_create sends none.
+        search index hears of the batch's items once through ``items_changed`` (bulk_create sends no
+        post_save).
         """
         rows = self.files
         if not rows:
@@ -197,14 +198,9 @@ class IngestBatch:
             PreservationEvent.objects.bulk_create(self.events, batch_size=1000)
             for row in rows:
                 row._audit_before = snapshot(row)
-                post_save.send(
-                    sender=DigitalFile,
-                    instance=row,
-                    created=True,
-                    update_fields=None,
-                    raw=False,
-                    using=router.db_for_write(DigitalFile),
-                )
+            # Once per batch, not per file: on PostgreSQL each notice rebuilds the item's search row.
+            item_ids = sorted({row.item_id for row in rows if row.item_id})
+            items_changed.send(sender=DigitalFile, item_ids=item_ids)
             transaction.on_commit(after_capture)
 
     def _set_completed(self) -> None:

@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from dangan.catalogue.models import Item
-from dangan.catalogue.services import items_filed
+from dangan.catalogue.services import items_changed
 from dangan.search.backends import get_backend
 
 
@@ -20,9 +20,10 @@ def unindex_deleted_item(sender, instance, **kwargs):
     get_backend().items_deleted([instance.pk])
 
 
-@receiver(items_filed)
-def index_filed_items(sender, items, **kwargs):
-    get_backend().items_changed([item.pk for item in items])
+@receiver(items_changed)
+def index_changed_items(sender, item_ids, **kwargs):
+    if item_ids:
+        get_backend().items_changed(item_ids)
 
 
 def digital_file_changed(sender, instance, **kwargs):

@@ -5,7 +5,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from dangan.catalogue.models import Category, CategoryField, Item, Retention
-from dangan.catalogue.services import BulkValidationError, file_items_in_bulk, items_filed
+from dangan.catalogue.services import BulkValidationError, file_items_in_bulk, items_changed
 from dangan.core.audit import verify_chain
 from dangan.core.models import AuditEntry
 from dangan.testing import make_category, make_fonds, make_item, make_retention, make_unit, make_volume
@@ -170,14 +170,14 @@ def test_an_archivist_may_not_file_into_another_units_fonds(world):
 def test_listeners_hear_of_filed_items_once_per_batch(world):
     heard = []
 
-    def listener(sender, items, **kwargs):
-        heard.append([item.pk for item in items])
+    def listener(sender, item_ids, **kwargs):
+        heard.append(item_ids)
 
-    items_filed.connect(listener)
+    items_changed.connect(listener)
     try:
         file_items_in_bulk(new_items(world.fonds_a, 5), batch_size=2)
     finally:
-        items_filed.disconnect(listener)
+        items_changed.disconnect(listener)
     assert [len(batch) for batch in heard] == [2, 2, 1] and all(pk for batch in heard for pk in batch)
 
 

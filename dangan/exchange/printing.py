@@ -8,7 +8,6 @@ subset (reportlab's built-in STSong-Light is only a name the reader must supply,
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -16,41 +15,14 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from dangan.lib.fonts import cjk_font_candidates, cjk_font_path
-
-FONT_NAME = "DanganCJK"
-
-
-class FontMissing(RuntimeError):
-    pass
-
-
-def font_path() -> Path:
-    path = cjk_font_path(embeddable=True)
-    if path is None:
-        raise FontMissing(
-            _(
-                "找不到可嵌入 PDF 的中文 TrueType 字体：请安装 Debian 包 fonts-wqy-zenhei，"
-                "或用 DANGAN_CJK_FONT 指定字体文件（%(tried)s）"
-            )
-            % {"tried": ", ".join(cjk_font_candidates(embeddable=True))}
-        )
-    return path
-
-
-def register_font() -> str:
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path()), subfontIndex=0))
-    return FONT_NAME
+from dangan.lib.fonts import PDF_FONT_NAME, register_pdf_font
 
 
 def _styles():
-    font = register_font()
+    font = register_pdf_font()
     return {
         "title": ParagraphStyle("title", fontName=font, fontSize=18, leading=24, alignment=TA_CENTER),
         "sub": ParagraphStyle("sub", fontName=font, fontSize=10, leading=14, alignment=TA_CENTER),
@@ -74,7 +46,7 @@ def _table(header: list[str], rows: list[list], widths: list[float], styles) -> 
             [
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
+                ("FONTNAME", (0, 0), (-1, -1), PDF_FONT_NAME),
             ]
         )
     )
@@ -90,7 +62,7 @@ def _document(title: str, subtitle: str, table: Table, pagesize) -> bytes:
     buffer = io.BytesIO()
 
     def page_number(canvas, doc):
-        canvas.setFont(FONT_NAME, 9)
+        canvas.setFont(PDF_FONT_NAME, 9)
         canvas.drawCentredString(pagesize[0] / 2, 10 * mm, _("第 %(n)d 页") % {"n": doc.page})
 
     doc = SimpleDocTemplate(
@@ -197,7 +169,7 @@ SPINE_HEIGHT = 220 * mm
 def box_spines(box_list: list[Box]) -> bytes:
     """盒脊: 全宗号, 年度, 保管期限, 起止件号, 盒号, one strip per box, side by side on A4 (portrait, so a
     strip as tall as the box fits)."""
-    register_font()
+    register_pdf_font()
     buffer = io.BytesIO()
     page_w, page_h = A4
     pdf = pdfcanvas.Canvas(buffer, pagesize=A4)
@@ -228,9 +200,9 @@ def _draw_spine(pdf, box: Box, x: float, y: float) -> None:
         top = y + SPINE_HEIGHT - n * row_h
         if n:
             pdf.line(x, top, x + SPINE_WIDTH, top)
-        pdf.setFont(FONT_NAME, 10)
+        pdf.setFont(PDF_FONT_NAME, 10)
         pdf.drawCentredString(x + SPINE_WIDTH / 2, top - 9 * mm, label)
-        pdf.setFont(FONT_NAME, 14)
+        pdf.setFont(PDF_FONT_NAME, 14)
         lines = value.split("\n")
         for k, line in enumerate(lines):
             pdf.drawCentredString(
@@ -247,10 +219,10 @@ def box_records(box_list: list[Box], arranged_by: str = "", checked_by: str = ""
     width, height = A4
     for box in box_list:
         left, right, top = 25 * mm, width - 25 * mm, height - 30 * mm
-        pdf.setFont(FONT_NAME, 20)
+        pdf.setFont(PDF_FONT_NAME, 20)
         pdf.drawCentredString(width / 2, top, _("备考表"))
         pdf.rect(left, 40 * mm, right - left, top - 50 * mm)
-        pdf.setFont(FONT_NAME, 12)
+        pdf.setFont(PDF_FONT_NAME, 12)
         pdf.drawString(left + 6 * mm, top - 20 * mm, _("盒内文件情况说明："))
         note = Paragraph(
             _escape(
@@ -275,7 +247,7 @@ def box_records(box_list: list[Box], arranged_by: str = "", checked_by: str = ""
             ((_("整理人："), arranged_by), (_("检查人："), checked_by), (_("日期："), date))
         ):
             pdf.drawString(right - 75 * mm, 80 * mm - k * 12 * mm, f"{label}{value}")
-        pdf.setFont(FONT_NAME, 10)
+        pdf.setFont(PDF_FONT_NAME, 10)
         pdf.drawString(left, 32 * mm, _("盒号：%(n)d") % {"n": box.number})
         pdf.showPage()
     pdf.save()

@@ -20,6 +20,7 @@ from dangan.exchange.columns import header_key
 from dangan.exchange.forms import MappingForm, UploadForm
 from dangan.exchange.models import ColumnMapping, ImportBatch
 from dangan.exchange.readers import FileRejected
+from dangan.lib.fonts import FontMissing
 
 MAX_PRINTED_ITEMS = 20000  # a longer catalogue is printed per fonds and year, from the CLI
 
@@ -203,7 +204,7 @@ def print_items(request):
                 _("备考表"),
             )
         return _pdf(printing.item_catalogue(items), _("归档文件目录"))
-    except printing.FontMissing as e:
+    except FontMissing as e:
         return HttpResponse(str(e), status=503, content_type="text/plain; charset=utf-8")
 
 

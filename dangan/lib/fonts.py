@@ -8,6 +8,7 @@ Noto CJK and the fonts of other systems, which are good for pixels only.
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 TRUETYPE_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -38,3 +39,34 @@ def cjk_font_path(*, embeddable: bool = False) -> Path | None:
         if Path(candidate).is_file():
             return Path(candidate)
     return None
+
+
+PDF_FONT_NAME = "DanganCJK"
+
+
+class FontMissing(RuntimeError):
+    pass
+
+
+def pdf_font_path() -> Path:
+    """The CJK TrueType font PDFs embed; ``FontMissing`` names the package to install when there is none."""
+    path = cjk_font_path(embeddable=True)
+    if path is None:
+        raise FontMissing(
+            _(
+                "找不到可嵌入 PDF 的中文 TrueType 字体：请安装 Debian 包 fonts-wqy-zenhei，"
+                "或用 DANGAN_CJK_FONT 指定字体文件（%(tried)s）"
+            )
+            % {"tried": ", ".join(cjk_font_candidates(embeddable=True))}
+        )
+    return path
+
+
+def register_pdf_font() -> str:
+    """Register the font with reportlab once and return its name for styles and canvases."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if PDF_FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(PDF_FONT_NAME, str(pdf_font_path()), subfontIndex=0))
+    return PDF_FONT_NAME

@@ -86,7 +86,7 @@ def pdf(
     """A check report: a heading, the summary, a table per check item, then the results one by one (only
     warnings and failures for a batch, whose full list is in the spreadsheet); a signing block at the end.
 
-    Raises ``exchange.printing.FontMissing`` when no embeddable CJK font is installed.
+    Raises ``dangan.lib.fonts.FontMissing`` when no embeddable CJK font is installed.
     """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
@@ -94,9 +94,9 @@ def pdf(
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from dangan.exchange.printing import register_font
+    from dangan.lib.fonts import register_pdf_font
 
-    font = register_font()
+    font = register_pdf_font()
     results = list(results)
     style = {
         "title": ParagraphStyle("t", fontName=font, fontSize=18, leading=24, alignment=1),

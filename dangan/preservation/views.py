@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dangan.catalogue.models import Item, Volume
 from dangan.core.generic import get_visible_or_404
 from dangan.core.permissions import CHANGE, require_any
-from dangan.exchange.printing import FontMissing
+from dangan.lib.fonts import FontMissing
 from dangan.preservation import reports
 from dangan.preservation.checks import latest_results, run_checks
 from dangan.preservation.choices import FileStatus, Stage

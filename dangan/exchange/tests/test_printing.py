@@ -6,6 +6,7 @@ import pytest
 
 from dangan.catalogue.models import Item
 from dangan.exchange import printing
+from dangan.lib.fonts import FontMissing, pdf_font_path
 from dangan.testing import make_item, make_volume
 
 A4_POINTS = (595.3, 841.9)
@@ -91,5 +92,5 @@ def test_volume_catalogue_and_volume_contents(world):
 
 def test_a_missing_font_is_a_clear_error(settings, tmp_path):
     settings.DANGAN_CJK_FONT = str(tmp_path / "none.ttf")
-    with pytest.raises(printing.FontMissing, match="fonts-wqy-zenhei"):
-        printing.font_path()
+    with pytest.raises(FontMissing, match="fonts-wqy-zenhei"):
+        pdf_font_path()

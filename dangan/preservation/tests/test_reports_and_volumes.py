@@ -79,12 +79,12 @@ def test_the_pdf_batch_report_is_for_the_bureau(item, world, client_for, persona
 
 
 def test_without_an_embeddable_font_the_pdf_report_says_what_to_install(item, world, client_for, monkeypatch):
-    from dangan.exchange import printing
+    from dangan.lib import fonts
 
     def missing():
-        raise printing.FontMissing("找不到可嵌入 PDF 的中文 TrueType 字体")
+        raise fonts.FontMissing("找不到可嵌入 PDF 的中文 TrueType 字体")
 
-    monkeypatch.setattr(printing, "register_font", missing)
+    monkeypatch.setattr(fonts, "register_pdf_font", missing)
     response = client_for(world.archivist_a).get(
         reverse("preservation:item_report", args=[item.pk]) + "?format=pdf"
     )

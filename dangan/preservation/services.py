@@ -208,17 +208,22 @@ class IngestBatch:
 
     def _check_names_again(self) -> None:
         # Names were checked when each file was added; a batch running at the same time may have taken one
-        # since. Its rows are inserted by now as ours are, so one of the two sees the other here.
+        # since. Its rows are inserted by now as ours are, so both see each other here: the row inserted
+        # first keeps the name (a complete file always does), so exactly one of two racing uploads wins.
         mine = {row.pk for row in self.files}
         added: dict = {}
         for row in self.files:
             kind = "item" if row.item_id else "volume"
-            added.setdefault((kind, row.item_id or row.volume_id), []).append(row.original_name)
-        for (kind, pk), names in added.items():
-            others = _names_of(kind, pk, exclude=mine)
-            for name in names:
-                if _name_key(name) in others:
-                    raise IngestError(_clash(name, others[_name_key(name)]))
+            added.setdefault((kind, row.item_id or row.volume_id), []).append(row)
+        for (kind, pk), rows in added.items():
+            others = DigitalFile.objects.filter(**{kind: pk}).exclude(pk__in=mine)
+            holders = {}
+            for other_pk, name, status in others.values_list("pk", "original_name", "status"):
+                holders.setdefault(_name_key(name), []).append((other_pk, name, status))
+            for row in rows:
+                for other_pk, name, status in holders.get(_name_key(row.original_name), ()):
+                    if status != FileStatus.PENDING or other_pk < row.pk:
+                        raise IngestError(_clash(row.original_name, name))
 
     @contextlib.contextmanager
     def savepoint(self):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from dangan.preservation.choices import EventType, FileStatus, Outcome, TextStatus
 from dangan.preservation.models import DigitalFile
-from dangan.preservation.services import IngestError, ingest_batch
+from dangan.preservation.services import IngestBatch, IngestError, ingest_batch
 from dangan.preservation.storage import get_storage, reset_storage
 from dangan.preservation.storage.disk import DiskStorage
 from dangan.preservation.tests import samples
@@ -196,6 +196,22 @@ def test_a_name_another_upload_took_while_this_one_was_written_is_refused(item):
             add_file(item, b"theirs", "报告.TXT")  # a second upload, finished first
     assert list(item.digital_files.values_list("original_name", flat=True)) == ["报告.TXT"]
     assert len(list(get_storage().keys())) == 1
+
+
+def test_of_two_uploads_of_one_name_in_flight_together_the_first_inserted_wins(item):
+    # Both batches have inserted their pending rows before either checks names again (the race).
+    first, second = IngestBatch(), IngestBatch()
+    first.add(item, io.BytesIO(b"first"), "报告.txt")
+    second.add(item, io.BytesIO(b"second"), "报告.TXT")
+    DigitalFile.objects.bulk_create(first.files)
+    DigitalFile.objects.bulk_create(second.files)
+    try:
+        first._check_names_again()
+        with pytest.raises(IngestError, match="重名"):
+            second._check_names_again()
+    finally:
+        first.abandon()
+        second.abandon()
 
 
 def test_a_file_dropped_at_a_savepoint_leaves_the_rest_of_the_batch(item, world):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dangan.search.text import SPACE, QueryError, Term, normalize, parse, phrase, tokens
+from dangan.search.text import SPACE, QueryError, Term, normalize, parse, phrase, token_string, tokens
 
 
 def test_full_width_and_half_width_forms_normalise_to_one_lower_case_form():
@@ -16,6 +16,11 @@ def test_control_characters_are_dropped_and_whitespace_becomes_one_space_mark():
 def test_tokens_interleave_every_character_with_every_adjacent_pair():
     assert tokens("档案局") == ["档", "档案", "案", "案局", "局"]
     assert tokens("档") == ["档"]
+
+
+@pytest.mark.parametrize("text", ["", "档", "档案", "档案局", f"区{SPACE}档案局2023"])
+def test_the_indexed_token_string_holds_the_tokens_in_order(text):
+    assert token_string(text) == " ".join(tokens(text))
 
 
 def test_a_term_is_the_phrase_of_its_pairs_at_their_offsets_in_the_token_stream():

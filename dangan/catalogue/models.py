@@ -197,13 +197,31 @@ class Category(ConfigModel):
         if errors:
             raise ValidationError(errors)
 
+    def extra_definitions(self) -> tuple[dict, bool]:
+        """This category's extra fields by key, and whether any is required.
+
+        Worked out once for the fields a caller prefetched (an import validates every row against the same
+        list); without a prefetch each call reads them afresh, as ``self.fields.all()`` does.
+        """
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("fields")
+        known = self.__dict__.get("_extra_definitions")
+        if prefetched is not None and known is not None and known[0] is prefetched:
+            return known[1]
+        fields = {f.key: f for f in self.fields.all()}
+        definitions = (fields, any(f.required for f in fields.values()))
+        if prefetched is not None:
+            self.__dict__["_extra_definitions"] = (prefetched, definitions)
+        return definitions
+
     def validate_extra(self, data) -> dict:
         """Check a record's extra fields against this category's definitions; return them cleaned."""
         if data in (None, ""):
             data = {}
         if not isinstance(data, dict):
             raise ValidationError({"extra": _("扩展字段必须是“字段: 值”的对象")})
-        fields = {f.key: f for f in self.fields.all()}
+        fields, required = self.extra_definitions()
+        if not data and not required:
+            return {}  # every field may be left out: nothing to check (most rows of an import)
         errors, cleaned = [], {}
         for key in data:
             if key not in fields:

@@ -234,3 +234,11 @@ def test_an_extra_field_changed_in_place_after_bulk_filing_is_recorded_when_save
     item.save()
     update = AuditEntry.objects.get(object_id=str(item.pk), action="update")
     assert update.changes["after"] == {"extra": {"place": "柳河"}}
+
+
+def test_a_required_extra_field_is_missing_from_rows_with_no_extra_values(world):
+    CategoryField.objects.create(category=Category.objects.get(code="WS"), key="place", label="地点",
+                                 required=True)
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(new_items(world.fonds_a, 2))
+    assert raised.value.rows.keys() == {0, 1} and "extra" in raised.value.rows[0]

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 
 from dangan.catalogue import references
@@ -180,6 +182,7 @@ class _Importer:
         self.item_made_defaults = [
             (f.attname, f.default) for f in fields if f.has_default() and callable(f.default)
         ]
+        self.plain_init = not (signals.pre_init.has_listeners(Item) or signals.post_init.has_listeners(Item))
         self.scope_patterns: dict[str, re.Pattern] = {}
         self.codes = ReferenceCodes()
         self.cleaners = {
@@ -359,6 +362,13 @@ class _Importer:
         for attname, make in self.item_made_defaults:
             if attname not in values:
                 given[attname] = make()
+        if self.plain_init:
+            # What Model.__init__ does with a value for every field, without its per-field setattr loop and
+            # signals (nothing listens to Item's): a fresh state and the values in the instance's dict.
+            item = Item.__new__(Item)
+            item._state = ModelState()
+            item.__dict__.update(given)
+            return item
         return Item(*map(given.__getitem__, self.item_attnames))
 
     @staticmethod

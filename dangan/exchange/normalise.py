@@ -35,12 +35,14 @@ def description(value) -> str:
     if value is None:
         return ""
     value = str(value)
-    if value.isascii():
+    if value.isascii() or not _FULL_WIDTH.search(value):  # one scan in C; translate looks up every character
         return value.strip()
-    return value.translate(_FULL_WIDTH_ALNUM).replace("\u3000", " ").strip()
+    return value.translate(_FULL_WIDTH_ALNUM).strip()
 
 
 _FULL_WIDTH_ALNUM = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code - 0xFEE0).isalnum()}
+_FULL_WIDTH_ALNUM[0x3000] = ord(" ")  # the full-width space
+_FULL_WIDTH = re.compile(f"[{''.join(map(chr, _FULL_WIDTH_ALNUM))}]")
 
 _BRACKETS = re.compile(r"[\[【〔［﹝(（]\s*(\d{4})\s*[\]】〕］﹞)）]")
 
@@ -48,7 +50,12 @@ _BRACKETS = re.compile(r"[\[【〔［﹝(（]\s*(\d{4})\s*[\]】〕］﹞)）]")
 def document_number(value) -> str:
     """文号: the year's brackets, written [] 【】 () or 〔〕, all become 〔〕 (GB/T 9704)."""
     value = description(value)
-    return _BRACKETS.sub(r"〔\1〕", value)
+    return _BRACKETS.sub(_year_in_brackets, value)
+
+
+def _year_in_brackets(match: re.Match) -> str:
+    # A function, not the template r"〔\1〕", which re parses again on every call.
+    return f"〔{match[1]}〕"
 
 
 _DATE_PATTERNS = [

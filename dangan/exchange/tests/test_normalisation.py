@@ -102,3 +102,7 @@ def test_chinese_headers_and_their_synonyms_are_recognised_and_unknown_ones_repo
     assert mapping[2] == "document_number" and mapping[4] == "title" and mapping[5] == "date"
     assert mapping[9] == "org_code" and mapping[10] == "year" and mapping[11] == "number"
     assert unknown == [13]
+
+
+def test_a_full_width_space_inside_a_title_becomes_a_plain_space():
+    assert normalise.description("\u3000关于２０２３年\u3000工作的通知\u3000") == "关于2023年 工作的通知"

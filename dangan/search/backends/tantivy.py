@@ -321,7 +321,15 @@ class TantivyBackend(SearchBackend):
                         break
                     runs = [(first, last or first) for _pk, first, last in queued]
                     if writer is None:
-                        writer = self._writer(sum(last - first + 1 for first, last in runs))
+                        try:
+                            writer = self._writer(sum(last - first + 1 for first, last in runs))
+                        except ValueError as e:
+                            if "LockBusy" not in str(e):
+                                raise
+                            # Another process writes (an import holds its writer until it commits): search
+                            # what is committed; that process, or a later search, applies the rest.
+                            logger.info("search index busy in another process; queued changes wait")
+                            return
                     self._replace(writer, runs)
                     writer.commit()
                     # Deleted only after the index committed: a crash in between re-applies them, harmlessly.

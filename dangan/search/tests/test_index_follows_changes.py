@@ -240,3 +240,19 @@ def test_a_rolled_back_bulk_change_frees_the_writer_and_leaves_no_trace(bulk_wor
         items = file_in_bulk(bulk_world, "回滚之后")
     assert {item.pk for item in items} <= indexed_ids()
     assert not IndexOutbox.objects.exists()
+
+
+def test_a_search_while_another_process_writes_the_embedded_index_reads_what_is_committed(bulk_world):
+    import tantivy
+
+    item = make_item(bulk_world.fonds_a, title="已提交的文件")
+    assert found(bulk_world, "已提交") == {item.pk}
+    backend = get_backend()
+    other = tantivy.Index(backend.schema, path=backend.index_dir, reuse=True)
+    writer = other.writer(heap_size=50_000_000, num_threads=1)  # as an importing process would hold it
+    waiting = make_item(bulk_world.fonds_a, title="排队的文件")
+    assert found(bulk_world, "文件") == {item.pk}
+    assert IndexOutbox.objects.filter(item_id=waiting.pk).exists()
+    writer.rollback()
+    del writer
+    assert found(bulk_world, "文件") == {item.pk, waiting.pk}

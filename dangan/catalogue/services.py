@@ -455,7 +455,9 @@ class _ItemRows:
         self.as_json = operator.attrgetter(*self.attnames)
         encoder = DjangoJSONEncoder()
         # JSON values are copied, as snapshot's round trip does: a later change in place must show.
-        convert = {"DateField": encoder.default, "DateTimeField": encoder.default, "JSONField": _json_copy}
+        # A date field holds a date after validation: its ISO form is what the encoder would give.
+        convert = {"DateField": datetime.date.isoformat, "DateTimeField": encoder.default,
+                   "JSONField": _json_copy}
         self.to_json = [
             (index, convert[f.get_internal_type()]) for index, f in enumerate(Item._meta.concrete_fields)
             if f.get_internal_type() in convert and f.attname not in self.stamps
@@ -463,6 +465,8 @@ class _ItemRows:
         # The time stamps are this filing's moment on every row: written out once.
         self.stamps_json = [(self.attnames.index(name), encoder.default(now)) for name in self.stamps]
         self.audited = [name for name in self.attnames if name not in Item.audit_exclude]
+        self.audited_values = operator.itemgetter(*(self.attnames.index(name) for name in self.audited))
+        self.id = operator.attrgetter(Item._meta.pk.attname)  # the pk property costs a lookup of its name
 
     def _converter(self, field):
         prepare = partial(field.get_db_prep_save, connection=self.connection)
@@ -507,14 +511,13 @@ class _ItemRows:
         Its ``object_id`` names the run (``bulk_object_id``), so an item's history finds it by the item's id.
         """
         entries = []
-        items = sorted(items, key=operator.attrgetter("pk"))
+        items = sorted(items, key=self.id)
         runs = [[items[0]]]
         for item in items[1:]:
-            if item.pk == runs[-1][-1].pk + 1:
+            if self.id(item) == self.id(runs[-1][-1]) + 1:
                 runs[-1].append(item)
             else:
                 runs.append([item])
-        audited = [self.attnames.index(name) for name in self.audited]
         for run in runs:
             rows = []
             for item in run:
@@ -526,7 +529,7 @@ class _ItemRows:
                     values[index] = value
                 # As AuditedModel.save leaves it, so a later save of this instance records only what changed.
                 item._audit_before = dict(zip(self.attnames, values, strict=True))
-                rows.append([values[index] for index in audited])
+                rows.append(list(self.audited_values(values)))
             first, last = run[0], run[-1]
             entries.append(new_entry(
                 AuditAction.CREATE,

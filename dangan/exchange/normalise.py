@@ -74,7 +74,10 @@ def date(value) -> datetime.date | None:
         return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    raw = text(value)
+    if isinstance(value, str) and len(value) == 8 and value.isascii() and value.isdigit():
+        raw = value  # 20230501, as most catalogues write it: no normalising needed
+    else:
+        raw = text(value)
     if not raw:
         return None
     for pattern in _DATE_PATTERNS:

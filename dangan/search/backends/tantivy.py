@@ -6,22 +6,17 @@ FTS5 ranked by bm25 took 115–260 ms. Text fields hold the tokens of ``dangan.s
 are integer fast fields; facet counts are one terms aggregation over the matching, visible documents.
 
 The index lives outside the database, so changes reach it through ``IndexOutbox``: rows written in the
-changing transaction, applied after commit, before each search and by a rebuild. A bulk change (an import's
-batches of a thousand items) is also added to a writer while its transaction runs, so the engine's threads
-index on the other core while the import goes on; that writer commits after the database does (``Bulk``),
-and is rolled back if the transaction, or any savepoint holding a batch, is. The outbox rows stay the
-guarantee: drained after the index commits, and applied by the usual catch-up after a crash or rollback.
+changing transaction, applied after commit, before each search and by a rebuild.
 """
 
 import logging
 import os
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import tantivy
-from django.db import connection, transaction
+from django.db import transaction
 
 from dangan.catalogue.choices import ControlStatus, RecordStatus, SecurityLevel
 from dangan.search.backends.base import DATE, Progress, SearchBackend, SearchRequest, SearchResult
@@ -67,8 +62,6 @@ WRITER_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
 # million of them make a few segments, not hundreds.
 OUTBOX_ROWS = 1000
 DOCUMENT_CHUNK = 5000
-# A change of at least this many items inside a transaction is added to the index while the transaction runs.
-BULK_ITEMS = 1000
 
 
 def build_schema():
@@ -94,44 +87,6 @@ def recency(ordinal: int) -> float:
     return RECENCY_SPAN * fraction
 
 
-@dataclass(eq=False)
-class Bulk:
-    """Documents added inside one database transaction, committed to the index after that transaction.
-
-    ``hook`` is registered with ``on_commit`` once per batch: Django drops the hooks of a savepoint or
-    transaction that rolls back, so fewer of them than batches means some batch was undone (``intact``).
-    After commit, the outbox rows the batches wrote are read back: all of them there, the writer commits."""
-
-    writer: tantivy.IndexWriter
-    thread: int
-    connection: object
-    outbox: list[tuple] = field(default_factory=list)  # (pk, item_id, last_item_id) of each row written
-    batches: int = 0
-    hook: object = None
-
-    def intact(self) -> bool:
-        # Read from other threads too: the hook is registered before ``batches`` grows, so a batch being
-        # added never looks like one rolled back.
-        hooks = sum(1 for _sids, func, _robust in self.connection.run_on_commit if func is self.hook)
-        return self.connection.in_atomic_block and hooks >= self.batches
-
-    def committed_in_database(self) -> bool:
-        pks = [row[0] for row in self.outbox]
-        found = set()
-        for start in range(0, len(pks), OUTBOX_ROWS):
-            found.update(
-                IndexOutbox.objects.filter(pk__in=pks[start : start + OUTBOX_ROWS]).values_list(
-                    "pk", "item_id", "last_item_id"
-                )
-            )
-        return found == set(self.outbox)
-
-    def drain_outbox(self) -> None:
-        pks = [row[0] for row in self.outbox]
-        for start in range(0, len(pks), OUTBOX_ROWS):
-            IndexOutbox.objects.filter(pk__in=pks[start : start + OUTBOX_ROWS]).delete()
-
-
 class TantivyBackend(SearchBackend):
     name = "tantivy"
 
@@ -141,7 +96,6 @@ class TantivyBackend(SearchBackend):
         self._index = None
         # One writer per index: tantivy refuses a second, so this process's threads take turns.
         self._write_lock = threading.Lock()
-        self._bulk: Bulk | None = None
 
     # Opening ----------------------------------------------------------------------------------------------
     @property
@@ -206,95 +160,10 @@ class TantivyBackend(SearchBackend):
         self._queue(item_ids)
 
     def _queue(self, item_ids: Iterable[int]) -> None:
-        runs = _runs(item_ids)
-        rows = [IndexOutbox(item_id=first, last_item_id=last) for first, last in runs]
-        if not rows:
-            return
-        IndexOutbox.objects.bulk_create(rows, batch_size=1000)
-        items = sum((last or first) - first + 1 for first, last in runs)
-        if items >= BULK_ITEMS and connection.in_atomic_block and self._add_in_transaction(runs, rows):
-            return
-        transaction.on_commit(self.catch_up_quietly)
-
-    def _add_in_transaction(self, runs, rows) -> bool:
-        """Index a bulk change now, inside its transaction (see ``Bulk``); False when it cannot be."""
-        if any(row.pk is None for row in rows):
-            return False
-        me = threading.get_ident()
-        with self._write_lock:
-            bulk = self._bulk
-            if bulk is not None and bulk.thread != me:
-                return False  # another thread's transaction holds the writer: after commit, as usual
-            if bulk is not None and not bulk.intact():
-                self._end_bulk(bulk, commit=False)  # a batch was rolled back: its outbox rows decide
-                bulk = None
-            if bulk is None:
-                try:
-                    writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
-                except ValueError:  # another process writes the index now
-                    return False
-                bulk = self._bulk = Bulk(writer, me, transaction.get_connection())
-                bulk.hook = lambda: self._finish_bulk(bulk)
-            self._replace(bulk.writer, [(first, last or first) for first, last in runs])
-            bulk.outbox += [(row.pk, row.item_id, row.last_item_id) for row in rows]
-            transaction.on_commit(bulk.hook)
-            bulk.batches += 1
-        return True
-
-    def _finish_bulk(self, bulk: Bulk) -> None:
-        """After the database commit: commit the writer if every batch's outbox rows were committed."""
-        with self._write_lock:
-            # The hook runs once per batch: the first commits, the others find the work done.
-            if self._bulk is bulk:
-                try:
-                    self._end_bulk(bulk, commit=bulk.committed_in_database())
-                except Exception:
-                    logger.exception("search index: could not commit the bulk change; it stays queued")
-        self.catch_up_quietly()  # whatever else is queued, or all of it if the writer was rolled back
-
-    def _end_bulk(self, bulk: Bulk, commit: bool) -> None:
-        self._bulk = None
-        try:
-            if commit:
-                bulk.writer.commit()
-                # Deleted only after the index committed: a crash in between re-applies them, harmlessly.
-                bulk.drain_outbox()
-            else:
-                bulk.writer.rollback()
-        finally:
-            bulk.writer.wait_merging_threads()
-            bulk.writer = None  # dropping the writer frees the index for the next one
-            self.index.reload()
-
-    def _settle_bulk(self) -> bool:
-        """Before a catch-up: False while another thread's transaction is still adding documents (its
-        commit applies them). Otherwise the writer commits if this connection sees every outbox row its
-        batches wrote (committed, or written by this very transaction: a search inside it sees its
-        changes, as it sees its outbox rows), and is rolled back if a batch was."""
-        bulk = self._bulk
-        if bulk is None:
-            return True
-        if bulk.thread != threading.get_ident() and bulk.intact():
-            return False
-        with self._write_lock:
-            if self._bulk is bulk:
-                self._end_bulk(bulk, commit=bulk.committed_in_database())
-        return True
-
-    def _replace(self, writer, runs: list[tuple[int, int]]) -> None:
-        """Delete the documents of the items in ``runs`` and add those the database holds now."""
-        item_ids = set()
-        for first, last in runs:
-            if first == last:
-                writer.delete_documents_by_term("item_id", first)
-            else:
-                writer.delete_documents_by_query(
-                    tantivy.Query.range_query(self.schema, "item_id", tantivy.FieldType.Integer, first, last)
-                )
-            item_ids.update(range(first, last + 1))
-        # Items deleted meanwhile are simply not found here: their deletion above stands.
-        for doc in documents(item_ids, chunk=DOCUMENT_CHUNK):
-            writer.add_document(self.to_tantivy(doc))
+        rows = [IndexOutbox(item_id=first, last_item_id=last) for first, last in _runs(item_ids)]
+        if rows:
+            IndexOutbox.objects.bulk_create(rows, batch_size=1000)
+            transaction.on_commit(self.catch_up_quietly)
 
     def catch_up_quietly(self) -> None:
         # After commit the change is safe in the outbox; a failure here only delays it to the next search.
@@ -304,7 +173,7 @@ class TantivyBackend(SearchBackend):
             logger.exception("search index: could not apply queued changes now; they stay queued")
 
     def catch_up(self) -> None:
-        if not self._settle_bulk() or not IndexOutbox.objects.exists():
+        if not IndexOutbox.objects.exists():
             return
         with self._write_lock:
             # One writer for everything queued: an import queues a million items at once, and a writer (with
@@ -326,11 +195,24 @@ class TantivyBackend(SearchBackend):
                         except ValueError as e:
                             if "LockBusy" not in str(e):
                                 raise
-                            # Another process writes (an import holds its writer until it commits): search
-                            # what is committed; that process, or a later search, applies the rest.
+                            # Another process writes (say, its own catch-up): search what is committed;
+                            # that process, or a later search, applies the rest.
                             logger.info("search index busy in another process; queued changes wait")
                             return
-                    self._replace(writer, runs)
+                    item_ids = set()
+                    for first, last in runs:
+                        if first == last:
+                            writer.delete_documents_by_term("item_id", first)
+                        else:
+                            writer.delete_documents_by_query(
+                                tantivy.Query.range_query(
+                                    self.schema, "item_id", tantivy.FieldType.Integer, first, last
+                                )
+                            )
+                        item_ids.update(range(first, last + 1))
+                    # Items deleted meanwhile are simply not found here: their deletion above stands.
+                    for doc in documents(item_ids, chunk=DOCUMENT_CHUNK):
+                        writer.add_document(self.to_tantivy(doc))
                     writer.commit()
                     # Deleted only after the index committed: a crash in between re-applies them, harmlessly.
                     IndexOutbox.objects.filter(pk__lte=queued[-1][0]).delete()
@@ -350,8 +232,6 @@ class TantivyBackend(SearchBackend):
 
         total = Item.objects.count()
         with self._write_lock:
-            if self._bulk is not None:  # a transaction adding documents: after its commit, from the outbox
-                self._end_bulk(self._bulk, commit=False)
             start_outbox = IndexOutbox.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
             try:

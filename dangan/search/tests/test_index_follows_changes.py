@@ -168,91 +168,26 @@ def test_the_embedded_index_queues_consecutive_items_as_one_outbox_row(db, setti
 
 
 @pytest.fixture
-def bulk_world(db, settings, monkeypatch):
-    """The embedded index, with a bulk change starting at three items (an import's batches hold 1,000)."""
+def tantivy_world(db, settings):
     from dangan.search import backends
-    from dangan.search.backends import tantivy
     from dangan.testing import make_world
 
     settings.DANGAN_SEARCH_BACKEND = "tantivy"
-    monkeypatch.setattr(tantivy, "BULK_ITEMS", 3)
     backends.reset()
     return make_world()
 
 
-def file_in_bulk(world, title, n=5):
-    items = [
-        Item(
-            fonds=world.fonds_a,
-            category=world.category,
-            retention=world.retention,
-            year=2020,
-            org_code="BGS",
-            title=f"{title}{k}",
-        )
-        for k in range(n)
-    ]
-    file_items_in_bulk(items)
-    return items
-
-
-def indexed_ids():
-    backend = get_backend()
-    backend.index.reload()
-    return set(backend.fingerprints())
-
-
-def test_a_bulk_change_is_indexed_while_its_transaction_runs_and_committed_with_it(bulk_world):
-    items = file_in_bulk(bulk_world, "批量在途")
-    assert get_backend()._bulk is not None  # documents added, not yet committed to the index
-    assert not {item.pk for item in items} & indexed_ids()
-    # A search inside the same transaction sees the change, as it would see the queued outbox rows.
-    assert found(bulk_world, "批量在途") == {item.pk for item in items}
-    assert get_backend()._bulk is None and not IndexOutbox.objects.exists()
-
-
-def test_a_bulk_change_in_a_rolled_back_savepoint_leaves_no_trace_in_the_embedded_index(bulk_world):
-    kept = file_in_bulk(bulk_world, "批量保留")
-    with pytest.raises(RuntimeError), transaction.atomic():
-        file_in_bulk(bulk_world, "批量回滚")
-        raise RuntimeError
-    assert found(bulk_world, "批量回滚") == set()
-    # The batch committed before the savepoint is applied from its outbox rows.
-    assert found(bulk_world, "批量保留") == {item.pk for item in kept}
-    assert not IndexOutbox.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_committed_bulk_change_is_in_the_embedded_index_and_its_outbox_drained(bulk_world):
-    with transaction.atomic():
-        items = file_in_bulk(bulk_world, "批量提交")
-    assert {item.pk for item in items} <= indexed_ids()
-    assert get_backend()._bulk is None and not IndexOutbox.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_rolled_back_bulk_change_frees_the_writer_and_leaves_no_trace(bulk_world):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        file_in_bulk(bulk_world, "整体回滚")
-        raise RuntimeError
-    assert found(bulk_world, "整体回滚") == set()
-    with transaction.atomic():
-        items = file_in_bulk(bulk_world, "回滚之后")
-    assert {item.pk for item in items} <= indexed_ids()
-    assert not IndexOutbox.objects.exists()
-
-
-def test_a_search_while_another_process_writes_the_embedded_index_reads_what_is_committed(bulk_world):
+def test_a_search_while_another_process_writes_the_embedded_index_reads_what_is_committed(tantivy_world):
     import tantivy
 
-    item = make_item(bulk_world.fonds_a, title="已提交的文件")
-    assert found(bulk_world, "已提交") == {item.pk}
+    item = make_item(tantivy_world.fonds_a, title="已提交的文件")
+    assert found(tantivy_world, "已提交") == {item.pk}
     backend = get_backend()
     other = tantivy.Index(backend.schema, path=backend.index_dir, reuse=True)
-    writer = other.writer(heap_size=50_000_000, num_threads=1)  # as an importing process would hold it
-    waiting = make_item(bulk_world.fonds_a, title="排队的文件")
-    assert found(bulk_world, "文件") == {item.pk}
+    writer = other.writer(heap_size=50_000_000, num_threads=1)  # as another process would hold it
+    waiting = make_item(tantivy_world.fonds_a, title="排队的文件")
+    assert found(tantivy_world, "文件") == {item.pk}
     assert IndexOutbox.objects.filter(item_id=waiting.pk).exists()
     writer.rollback()
     del writer
-    assert found(bulk_world, "文件") == {item.pk, waiting.pk}
+    assert found(tantivy_world, "文件") == {item.pk, waiting.pk}

@@ -20,6 +20,9 @@ from dangan.preservation.choices import EventType, FileStatus, Outcome
 from dangan.preservation.models import DigitalFile, PreservationEvent, default_agent
 from dangan.preservation.storage import get_storage
 
+CHUNK_BYTES = 16 * 1024 * 1024
+CHUNK_FILES = 200
+
 
 @dataclass
 class AuditReport:
@@ -54,12 +57,13 @@ def audit(queryset=None, workers: int | None = None, sm3: bool = False, progress
     tasks = [(pk, row.storage_key, algorithms) for pk, row in rows.items()]
     # Biggest first, so one large file does not finish alone at the end while other cores idle.
     tasks.sort(key=lambda t: -rows[t[0]].size)
+    chunks = _chunks(tasks, rows)
     report = AuditReport(workers=workers or os.cpu_count() or 1)
     started = time.perf_counter()
     pending_events, pending_alerts, updates = [], [], {}
     storage = get_storage()
     with ThreadPoolExecutor(report.workers, thread_name_prefix="fixity") as pool:
-        for pk, result, cpu_seconds in _hashed(pool, storage, tasks, report.workers):
+        for pk, result, cpu_seconds in _hashed(pool, storage, chunks, report.workers):
             report.worker_cpu_seconds += cpu_seconds
             _judge(rows[pk], result, report, pending_events, pending_alerts, updates)
             if progress:
@@ -71,19 +75,34 @@ def audit(queryset=None, workers: int | None = None, sm3: bool = False, progress
     return report
 
 
-def _hashed(pool, storage, tasks, workers):
-    """Results in the order they finish, with a few tasks queued a worker: never all futures at once."""
-    todo, running = iter(tasks), set()
+def _chunks(tasks, rows, most_bytes=CHUNK_BYTES, most_files=CHUNK_FILES):
+    """Tasks grouped so that each thread's share is worth a future: a large file alone, small ones together
+    (one future per 4 KiB file cost more than hashing it)."""
+    chunks, chunk, size = [], [], 0
+    for task in tasks:
+        chunk.append(task)
+        size += rows[task[0]].size
+        if size >= most_bytes or len(chunk) >= most_files:
+            chunks.append(chunk)
+            chunk, size = [], 0
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def _hashed(pool, storage, chunks, workers):
+    """Results in the order they finish, with a few chunks queued a worker: never all futures at once."""
+    todo, running = iter(chunks), set()
     while True:
-        for task in todo:
-            running.add(pool.submit(fixity_worker.hash_one, storage, task))
+        for chunk in todo:
+            running.add(pool.submit(fixity_worker.hash_many, storage, chunk))
             if len(running) >= workers * 4:
                 break
         if not running:
             return
         done, running = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
-            yield future.result()
+            yield from future.result()
 
 
 class _Stored(NamedTuple):

@@ -6,6 +6,11 @@ from dangan.preservation import hashing
 from dangan.preservation.storage.base import BlobMissing
 
 
+def hash_many(storage, tasks):
+    """``hash_one`` of each task in turn: small files go to a thread by the hundred, not one future each."""
+    return [hash_one(storage, task) for task in tasks]
+
+
 def hash_one(storage, task):
     """``(pk, result, cpu_seconds)``: result is the digests and size, None if the blob is missing, or an
     error; the CPU time is this thread's, so it can be summed over threads whatever else the machine runs."""

@@ -10,7 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dangan.core.choices import AuditAction
@@ -140,15 +140,7 @@ def _judge(row: _Stored, result, report, events, alerts, updates) -> None:
         else:
             report.ok += 1
             detail, status, outcome = "digests match", FileStatus.COMPLETE, Outcome.SUCCESS
-    events.append(
-        PreservationEvent(
-            file_id=row.pk,
-            event_type=EventType.FIXITY_CHECK,
-            agent=agent,
-            outcome=outcome,
-            detail=detail[:1000],
-        )
-    )
+    events.append((row.pk, agent, outcome, detail[:1000]))
     updates.setdefault(status, []).append(row.pk)
     if outcome == Outcome.FAILURE and row.status != status:
         alerts.append(
@@ -164,12 +156,29 @@ def _judge(row: _Stored, result, report, events, alerts, updates) -> None:
 
 
 def _flush(events, alerts, updates) -> None:
+    now = timezone.now()
     with transaction.atomic():
-        PreservationEvent.objects.bulk_create(events, batch_size=1000)
+        _insert_events(events, now)
         append(alerts)
-        now = timezone.now()
         for status, pks in updates.items():
             DigitalFile.objects.filter(pk__in=pks).update(status=status, fixity_checked_at=now)
     events.clear()
     alerts.clear()
     updates.clear()
+
+
+def _insert_events(events, now) -> None:
+    """One statement for a batch of fixity events: an audit writes one per file, and for small files building
+    and saving model instances cost more than hashing them."""
+    if not events:
+        return
+    table = connection.ops.quote_name(PreservationEvent._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(now)
+    check = EventType.FIXITY_CHECK.value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (file_id, event_type, at, agent, outcome, detail, data) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [(pk, check, at, agent, outcome.value if hasattr(outcome, "value") else outcome, detail, "{}")
+             for pk, agent, outcome, detail in events],
+        )

@@ -2,6 +2,7 @@ import hashlib
 import os
 
 import pytest
+from django.utils import timezone
 
 from dangan.core.models import AuditEntry
 from dangan.preservation.choices import EventType, FileStatus, Outcome
@@ -28,7 +29,8 @@ def test_the_fixity_audit_rereads_every_file_and_records_an_event_each(files):
     assert report.bytes == sum(f.size for f in files)
     for f in files:
         event = f.events.get(event_type=EventType.FIXITY_CHECK)
-        assert event.outcome == Outcome.SUCCESS
+        assert event.outcome == Outcome.SUCCESS and event.detail == "digests match" and event.agent
+        assert event.data == {} and abs((timezone.now() - event.at).total_seconds()) < 60
 
 
 def test_a_changed_or_missing_file_raises_an_alert(files):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from dangan.catalogue import references
 from dangan.catalogue.models import Category, Fonds, Item, Retention, Volume
 from dangan.core.audit import snapshot
+from dangan.core.bulk import insert_rows
 from dangan.core.choices import AuditAction
 from dangan.core.models import append, bulk_object_id, canonical_json, new_entry
 from dangan.core.permissions import CHANGE
@@ -428,15 +429,7 @@ class _ItemRows:
     def __init__(self, now):
         self.connection = connections[router.db_for_write(Item)]
         self.now = now
-        fields = [f for f in Item._meta.concrete_fields if not f.primary_key]
-        quote = self.connection.ops.quote_name
-        self.sql = (
-            f"INSERT INTO {quote(Item._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-        )
-        self.copy_sql = (
-            f"COPY {quote(Item._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
-        )
+        self.fields = fields = [f for f in Item._meta.concrete_fields if not f.primary_key]
         self.values = operator.attrgetter(*(f.attname for f in fields))
         # auto_now and auto_now_add fields: the one moment of this filing, as pre_save gives it.
         stamped = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
@@ -490,14 +483,7 @@ class _ItemRows:
             for index, value in self.stamped:
                 values[index] = value
             rows.append(values)
-        with self.connection.cursor() as cursor:
-            if self.connection.vendor == "postgresql":
-                # COPY streams the rows; executemany would have psycopg build and send an INSERT for each.
-                with cursor.cursor.copy(self.copy_sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(self.sql, rows)
+        insert_rows(Item, self.fields, rows)
         # Reference codes are unique: they find the ids the database gave (neither way returns them).
         ids = stored_codes([item.reference_code for item in items])
         for item in items:

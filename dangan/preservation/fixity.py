@@ -13,6 +13,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dangan.core.bulk import insert_rows
 from dangan.core.choices import AuditAction
 from dangan.core.models import append, new_entry
 from dangan.preservation import fixity_worker
@@ -21,6 +22,7 @@ from dangan.preservation.models import DigitalFile, PreservationEvent, default_a
 from dangan.preservation.storage import get_storage
 
 CHUNK_BYTES = 16 * 1024 * 1024
+EVENT_COLUMNS = ("file", "event_type", "at", "agent", "outcome", "detail", "data")
 CHUNK_FILES = 200
 
 
@@ -172,13 +174,12 @@ def _insert_events(events, now) -> None:
     and saving model instances cost more than hashing them."""
     if not events:
         return
-    table = connection.ops.quote_name(PreservationEvent._meta.db_table)
+    fields = [PreservationEvent._meta.get_field(name) for name in EVENT_COLUMNS]
     at = connection.ops.adapt_datetimefield_value(now)
     check = EventType.FIXITY_CHECK.value
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (file_id, event_type, at, agent, outcome, detail, data) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [(pk, check, at, agent, outcome.value if hasattr(outcome, "value") else outcome, detail, "{}")
-             for pk, agent, outcome, detail in events],
-        )
+    # Plain values: a driver may write an enum member by its name, not its value.
+    insert_rows(
+        PreservationEvent,
+        fields,
+        [(pk, check, at, agent, outcome.value, detail, "{}") for pk, agent, outcome, detail in events],
+    )

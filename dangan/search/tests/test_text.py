@@ -28,6 +28,23 @@ def test_a_term_is_the_phrase_of_its_pairs_at_their_offsets_in_the_token_stream(
     assert phrase("档") == [(0, "档")]
 
 
+def test_a_long_term_is_covered_by_every_other_pair():
+    assert phrase("区档案局关于") == [(0, "区档"), (4, "案局"), (8, "关于")]
+    assert phrase("档案局关于") == [(0, "档案"), (4, "局关"), (6, "关于")]
+
+
+@pytest.mark.parametrize(
+    "term", ["案", "档案", "案局", "档案局", "局档案", "档案局档", "区档案局档案", "档案局档案局"]
+)
+def test_a_phrase_of_pairs_occurs_in_the_token_stream_exactly_where_the_term_occurs_in_the_text(term):
+    text = "区档案局档案局关于档案"
+    stream = tokens(text)
+    stream += [""] * len(stream)  # room past the end
+    starts = range(2 * len(text))
+    found = any(all(stream[start + offset] == token for offset, token in phrase(term)) for start in starts)
+    assert found == (term in text)
+
+
 def test_spaces_separate_terms_that_must_all_match():
     assert parse("档案  通知").words == ["档案", "通知"]
 

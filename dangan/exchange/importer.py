@@ -10,6 +10,7 @@ code and a file commits completely or not at all. Memory stays bounded by the ch
 import re
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from dangan.exchange import normalise
 from dangan.exchange.choices import MatchKey
 from dangan.exchange.columns import FIELD_LABELS, detect, target_label
 from dangan.exchange.readers import FileRejected, Formula, open_table
+from dangan.search.indexing import bulk_indexing
 
 CHUNK_SIZE = 5000
 LOOKUP_CHUNK = 900
@@ -128,7 +130,8 @@ def import_catalogue(
             return outcome
         importer = _Importer(outcome, table, fonds, category, user, mapping, key, progress, chunk_size)
         try:
-            with transaction.atomic():
+            # A dry run is rolled back anyway: nothing to index ahead of a commit.
+            with nullcontext() if dry_run else bulk_indexing(), transaction.atomic():
                 importer.run()
                 if not outcome.ok or dry_run:
                     raise _Rollback

@@ -19,6 +19,11 @@ class CheckReport:
         return not (self.missing or self.stale or self.orphaned)
 
 
+def bulk_indexing():
+    """Around a transaction that files or changes very many items: see ``SearchBackend.bulk``."""
+    return get_backend().bulk()
+
+
 def rebuild(progress: Progress | None = None) -> int:
     return get_backend().rebuild(progress)
 

@@ -11,6 +11,7 @@ A further engine (OpenSearch) is one more subclass named in ``DANGAN_SEARCH_BACK
 """
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -86,6 +87,12 @@ class SearchBackend:
 
     def catch_up(self) -> None:
         """Apply changes not yet in the index (backends with an outbox); before reading it."""
+
+    def bulk(self) -> AbstractContextManager:
+        """Around a transaction that changes very many items (an import): the backend may index them while
+        the transaction runs, to have less to do after it commits. Nothing reaches the index unless the
+        transaction commits."""
+        return nullcontext()
 
     def size_bytes(self) -> int:
         return 0

@@ -13,12 +13,14 @@ import logging
 import os
 import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
 from django.db import transaction
 
 from dangan.catalogue.choices import ControlStatus, RecordStatus, SecurityLevel
+from dangan.search.backends import tantivy_bulk
 from dangan.search.backends.base import DATE, Progress, SearchBackend, SearchRequest, SearchResult
 from dangan.search.documents import TEXT_FIELDS, SearchDocument, documents
 from dangan.search.models import IndexOutbox
@@ -96,6 +98,7 @@ class TantivyBackend(SearchBackend):
         self._index = None
         # One writer per index: tantivy refuses a second, so this process's threads take turns.
         self._write_lock = threading.Lock()
+        self._sessions = tantivy_bulk.Sessions()
 
     # Opening ----------------------------------------------------------------------------------------------
     @property
@@ -160,10 +163,31 @@ class TantivyBackend(SearchBackend):
         self._queue(item_ids)
 
     def _queue(self, item_ids: Iterable[int]) -> None:
-        rows = [IndexOutbox(item_id=first, last_item_id=last) for first, last in _runs(item_ids)]
-        if rows:
-            IndexOutbox.objects.bulk_create(rows, batch_size=1000)
+        runs = _runs(item_ids)
+        rows = [IndexOutbox(item_id=first, last_item_id=last) for first, last in runs]
+        if not rows:
+            return
+        IndexOutbox.objects.bulk_create(rows, batch_size=1000)
+        session = self._sessions.current
+        if session is not None and transaction.get_connection().in_atomic_block:
+            ids = [i for first, last in runs for i in range(first, (last or first) + 1)]
+            session.add(ids, [row.pk for row in rows])
+        else:
             transaction.on_commit(self.catch_up_quietly)
+
+    @contextmanager
+    def bulk(self, start_at: int | None = None):
+        """Items changed inside the block are indexed by a child process as they come (``tantivy_bulk``)."""
+        if self._sessions.current is not None:  # nested: the outer block already does it
+            yield
+            return
+        session = tantivy_bulk.BulkSession(self, start_at or tantivy_bulk.START_AT)
+        self._sessions.current = session
+        try:
+            yield
+        finally:
+            self._sessions.current = None
+            session.close()
 
     def catch_up_quietly(self) -> None:
         # After commit the change is safe in the outbox; a failure here only delays it to the next search.
@@ -201,14 +225,7 @@ class TantivyBackend(SearchBackend):
                             return
                     item_ids = set()
                     for first, last in runs:
-                        if first == last:
-                            writer.delete_documents_by_term("item_id", first)
-                        else:
-                            writer.delete_documents_by_query(
-                                tantivy.Query.range_query(
-                                    self.schema, "item_id", tantivy.FieldType.Integer, first, last
-                                )
-                            )
+                        self.delete_run(writer, first, last)
                         item_ids.update(range(first, last + 1))
                     # Items deleted meanwhile are simply not found here: their deletion above stands.
                     for doc in documents(item_ids, chunk=DOCUMENT_CHUNK):
@@ -220,6 +237,15 @@ class TantivyBackend(SearchBackend):
                 if writer is not None:
                     writer.wait_merging_threads()
                     self.index.reload()
+
+    def delete_run(self, writer, first: int, last: int) -> None:
+        """Remove items first..last from the index (before adding what they hold now)."""
+        if first == last:
+            writer.delete_documents_by_term("item_id", first)
+        else:
+            writer.delete_documents_by_query(
+                tantivy.Query.range_query(self.schema, "item_id", tantivy.FieldType.Integer, first, last)
+            )
 
     def _writer(self, batch_size: int):
         """A small single-threaded writer for a few items, the full one for a bulk of them."""

@@ -1,0 +1,191 @@
+"""Indexing a large transaction's items on the other core while the transaction still runs.
+
+After an import commits, the tantivy index used to catch up on its million items on one core while the
+other waited: a third of the import's time. Inside a ``TantivyBackend.bulk()`` block, the items a
+transaction changes are read (by the transaction's own connection, so uncommitted rows are seen) and handed
+to a child process that turns them into documents and adds them to a tantivy writer it holds, uncommitted.
+When the transaction commits, the child commits its writer and the outbox rows it covered are deleted; when
+the transaction rolls back, the child's writer is rolled back and nothing reaches the index.
+
+The outbox stays the source of truth: the rows are written in the transaction as always, and whatever the
+child did not commit (it crashed, it could not take the writer lock, the transaction was nested in another
+one) is applied by the usual catch-up.
+
+The child is a plain ``python -c`` process speaking pickle over its standard input and output, not
+``multiprocessing``: spawning would re-run the parent's ``__main__`` (the ``dangan`` command line itself).
+"""
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import threading
+
+from django.conf import settings
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# A child costs about a second to start (Python, Django, tantivy): worth it from this many items on.
+START_AT = 20_000
+ROWS, COMMIT, ROLLBACK = "rows", "commit", "rollback"
+# Django is set up before this module's package (which imports models) is imported.
+CHILD = "import django; django.setup(); from dangan.search.backends.tantivy_bulk import main; main()"
+COMMITTED = "committed"
+
+
+class BulkSession:
+    """One ``bulk()`` block of one thread: the items it queued, and the child once there are enough."""
+
+    def __init__(self, backend, start_at: int = START_AT):
+        self.backend = backend
+        self.start_at = start_at
+        self.waiting: list[int] = []  # ids queued before the child started
+        self.outbox_pks: list[int] = []
+        self.child: subprocess.Popen | None = None
+        self.failed = False  # a child died: the rest of the block goes through the outbox alone
+        self.registered = False
+        self.done = False
+
+    def add(self, item_ids: list[int], outbox_pks: list[int | None]) -> None:
+        """Items changed (or deleted) in the transaction, and the outbox rows that recorded them."""
+        if not self.registered:
+            # Once per block instead of once per batch: finish() applies everything, then catches up.
+            transaction.on_commit(self.finish)
+            self.registered = True
+        if None in outbox_pks:  # a database that does not return ids from bulk inserts: catch up instead
+            self.waiting.extend(item_ids)
+            return
+        self.outbox_pks.extend(outbox_pks)
+        if self.child is None:
+            self.waiting.extend(item_ids)
+            if len(self.waiting) >= self.start_at and not self.failed:
+                self._start()
+                ids, self.waiting = self.waiting, []
+                self._send(ids)
+        else:
+            self._send(item_ids)
+
+    def _start(self) -> None:
+        # The child loads the apps only (to read rows into documents); it never opens the database.
+        module = os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE or "dangan.settings"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": module}
+        self.backend.index  # noqa: B018 -- opened (its schema settled) here before the child opens it
+        self.child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(self.backend.index_dir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+
+    def _send(self, item_ids: list[int]) -> None:
+        from dangan.catalogue.models import Item
+        from dangan.search.backends.tantivy import _runs
+        from dangan.search.documents import rows
+
+        for first, last in _runs(item_ids):
+            found = list(rows(Item.objects.filter(pk__range=(first, last or first))))
+            self._message((ROWS, first, last or first, found))
+
+    def _message(self, message) -> None:
+        if self.child is None:
+            return
+        try:
+            pickle.dump(message, self.child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.child.stdin.flush()
+        except OSError:  # BrokenPipeError among them
+            # The child died: what it had is lost, the outbox still holds all of it.
+            logger.warning("search bulk indexer stopped; the outbox will be applied instead")
+            self.child.kill()
+            self.child.wait()
+            self.child = None
+            self.failed = True
+            self.outbox_pks = []
+
+    def finish(self) -> None:
+        """After commit: the child commits what it built; the outbox rows it covered go."""
+        from dangan.search.models import IndexOutbox
+
+        self.done = True
+        if self.child is not None:
+            self._message((COMMIT,))
+        if self.child is not None:
+            try:
+                self.child.stdin.close()
+                reply = pickle.load(self.child.stdout)
+            except (EOFError, OSError, pickle.UnpicklingError):
+                reply = None
+            self.child.wait()
+            self.child = None
+            if reply == COMMITTED:
+                for start in range(0, len(self.outbox_pks), 900):
+                    IndexOutbox.objects.filter(pk__in=self.outbox_pks[start : start + 900]).delete()
+                self.backend.index.reload()
+            else:
+                logger.warning("search bulk indexer could not commit (%s); the outbox will be applied", reply)
+        self.backend.catch_up_quietly()
+
+    def close(self) -> None:
+        """End of the block: a transaction that did not commit leaves nothing in the index."""
+        if self.child is not None and not self.done:
+            self._message((ROLLBACK,))
+            if self.child is not None:
+                try:
+                    self.child.stdin.close()
+                    self.child.wait(timeout=60)
+                except (OSError, subprocess.TimeoutExpired):
+                    self.child.kill()
+                    self.child.wait()
+                self.child = None
+
+
+class Sessions(threading.local):
+    current: BulkSession | None = None
+
+
+def serve(index_dir: str, incoming, outgoing) -> None:
+    """The child: documents from the rows it is sent, into a writer committed only when told."""
+    from dangan.search.backends.tantivy import WRITER_HEAP, WRITER_THREADS, TantivyBackend
+    from dangan.search.documents import from_row
+
+    backend = TantivyBackend(index_dir)
+    try:
+        writer = backend.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+    except ValueError as e:  # another process holds the writer: read on, report at the end
+        logger.info("search bulk indexer: no writer (%s)", e)
+        writer = None
+    while True:
+        try:
+            message = pickle.load(incoming)
+        except EOFError:  # the parent went away without a word: nothing is committed
+            message = (ROLLBACK,)
+        if message[0] == ROWS:
+            _kind, first, last, found = message
+            if writer is None:
+                continue
+            backend.delete_run(writer, first, last)
+            for row in found:
+                writer.add_document(backend.to_tantivy(from_row(row)))
+        elif message[0] == COMMIT:
+            reply = "no writer"
+            if writer is not None:
+                writer.commit()
+                writer.wait_merging_threads()
+                reply = COMMITTED
+            pickle.dump(reply, outgoing)
+            outgoing.flush()
+            return
+        else:
+            if writer is not None:
+                writer.rollback()
+                writer.wait_merging_threads()
+            return
+
+
+def main() -> None:
+    # Replies go to the real standard output; anything printed on the way (a warning, a library) goes to
+    # standard error instead of into the pickle stream.
+    outgoing = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    serve(sys.argv[1], sys.stdin.buffer, outgoing)

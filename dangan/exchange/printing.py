@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from dangan.lib.fonts import PDF_FONT_NAME, register_pdf_font
+from dangan.lib.pdf import a4_pdf
 
 
 def _styles():
@@ -57,30 +58,14 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _document(title: str, subtitle: str, table: Table, pagesize) -> bytes:
+def _document(title: str, subtitle: str, table: Table, *, landscape: bool = False) -> bytes:
     styles = _styles()
-    buffer = io.BytesIO()
-
-    def page_number(canvas, doc):
-        canvas.setFont(PDF_FONT_NAME, 9)
-        canvas.drawCentredString(pagesize[0] / 2, 10 * mm, _("第 %(n)d 页") % {"n": doc.page})
-
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=pagesize,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=18 * mm,
-        title=title,
-        author="Dangan",
-    )
-    doc.build(
+    return a4_pdf(
         [Paragraph(title, styles["title"]), Paragraph(subtitle, styles["sub"]), Spacer(1, 5 * mm), table],
-        onFirstPage=page_number,
-        onLaterPages=page_number,
+        title=title,
+        footer=lambda n: _("第 %(n)d 页") % {"n": n},
+        landscape=landscape,
     )
-    return buffer.getvalue()
 
 
 def item_catalogue(items: Iterable, heading: str = "") -> bytes:
@@ -92,7 +77,7 @@ def item_catalogue(items: Iterable, heading: str = "") -> bytes:
     ]
     widths = [w * mm for w in (12, 52, 36, 36, 85, 20, 12, 14)]
     header = [_("序号"), _("档号"), _("文号"), _("责任者"), _("题名"), _("日期"), _("页数"), _("备注")]
-    return _document(_("归档文件目录"), heading, _table(header, rows, widths, styles), landscape(A4))
+    return _document(_("归档文件目录"), heading, _table(header, rows, widths, styles), landscape=True)
 
 
 def volume_catalogue(volumes: Iterable, heading: str = "") -> bytes:
@@ -112,7 +97,7 @@ def volume_catalogue(volumes: Iterable, heading: str = "") -> bytes:
     ]
     widths = [w * mm for w in (12, 45, 60, 26, 12, 14, 11)]
     header = [_("序号"), _("档号"), _("案卷题名"), _("起止日期"), _("页数"), _("保管期限"), _("备注")]
-    return _document(_("案卷目录"), heading, _table(header, rows, widths, styles), A4)
+    return _document(_("案卷目录"), heading, _table(header, rows, widths, styles))
 
 
 def volume_contents(volume, items: Iterable) -> bytes:
@@ -128,7 +113,7 @@ def volume_contents(volume, items: Iterable) -> bytes:
         "code": volume.reference_code,
         "title": volume.title,
     }
-    return _document(_("卷内文件目录"), _escape(heading), _table(header, rows, widths, styles), A4)
+    return _document(_("卷内文件目录"), _escape(heading), _table(header, rows, widths, styles))
 
 
 @dataclass

@@ -57,6 +57,16 @@ def test_the_item_catalogue_is_a4_with_its_columns_eight_digit_dates_and_an_embe
     assert "A001-WS·2023-Y-BGS-0001" in text and "20230502" in text
 
 
+def test_catalogue_pages_are_numbered_at_their_foot(items, world):
+    data = printing.item_catalogue(items * 3, "A001 城关镇")
+    count = len(page_sizes(data))
+    assert count >= 2
+    for n in range(count):
+        assert page_text(data, n).rstrip().startswith(f"第 {n + 1} 页")  # drawn before the page's table
+    portrait = printing.volume_catalogue([make_volume(world.fonds_a)], "A001")
+    assert set(page_sizes(portrait)) == {A4_POINTS} and page_text(portrait).startswith("第 1 页")
+
+
 def test_a_title_supplied_by_the_archivist_is_printed_in_square_brackets(items):
     data = printing.item_catalogue(items)
     text = "".join(page_text(data, i) for i in range(len(page_sizes(data))))

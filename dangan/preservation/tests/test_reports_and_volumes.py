@@ -50,6 +50,22 @@ def test_the_item_report_as_pdf_lists_every_result_with_an_embedded_chinese_font
     assert formats.characterise_pdf(str(tmp_path / "report.pdf"))["fonts_not_embedded"] == []
 
 
+def test_the_pdf_report_is_landscape_a4_with_its_title_and_page_number_at_the_foot(item, world, client_for):
+    add_file(item, samples.pdf(), "正文.pdf")
+    run_checks(DigitalFile.objects.all())
+    url = reverse("preservation:item_report", args=[item.pk]) + "?format=pdf"
+    content = client_for(world.archivist_a).get(url).content
+    pdf = pypdfium2.PdfDocument(content)
+    try:
+        page = pdf[0]
+        assert tuple(round(v, 1) for v in page.get_size()) == (841.9, 595.3)
+        footer = page.get_textpage().get_text_bounded(0, 0, page.get_width(), 12 * 72 / 25.4).strip()
+    finally:
+        pdf.close()
+    assert footer.startswith("四性检测报告") and footer.endswith("第 1 页")
+    assert b"Helvetica" not in content
+
+
 @pytest.mark.parametrize("persona, expected", [("archivist_a", 200), ("archivist_b", 404), (None, 302)])
 def test_the_pdf_item_report_follows_the_item(item, world, client_for, persona, expected):
     add_file(item, samples.pdf(), "正文.pdf")

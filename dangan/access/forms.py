@@ -137,18 +137,31 @@ def parse_codes(text: str) -> set[str]:
     return codes
 
 
+class ReferenceCodesField(forms.CharField):
+    """A textarea of 档号 (see ``parse_codes``) that cleans to the set of codes.
+
+    The text is checked as a ``CharField`` first (required, at most ``max_length`` characters), then parsed.
+    """
+
+    def __init__(self, *, max_length=5000, **kwargs):
+        kwargs.setdefault("label", _("档号"))
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(max_length=max_length, **kwargs)
+
+    def clean(self, value) -> set[str]:
+        text = super().clean(value)
+        if text in self.empty_values:
+            return set()
+        return parse_codes(text)
+
+
 class InternalRequestForm(RequestForm):
     """Staff and internal readers name items by 档号, one a line (or separated by commas)."""
 
-    items = forms.CharField(
-        label=_("档号"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行一个档号"),
-    )
+    items = ReferenceCodesField(help_text=_("每行一个档号"))
 
     def clean_items(self):
-        codes = parse_codes(self.cleaned_data["items"])
+        codes = self.cleaned_data["items"]
         found = dict(
             requestable_items(self.user).filter(reference_code__in=codes).values_list("reference_code", "pk")
         )
@@ -273,15 +286,12 @@ class VerifyForm(StyledForm):
 class ListingForm(StyledForm):
     """目录公开 by 档号: controlled items whose catalogue entry the public may then see and ask to use."""
 
-    codes = forms.CharField(
-        label=_("档号"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    codes = ReferenceCodesField(
         help_text=_("每行一个档号。公众只能看到这些控制使用档案的档号、题名、责任者和年度，并可申请利用。"),
     )
 
     def clean_codes(self):
-        codes = parse_codes(self.cleaned_data["codes"])
+        codes = self.cleaned_data["codes"]
         items = list(Item.objects.filter(reference_code__in=codes, control=ControlStatus.CONTROLLED))
         missing = sorted(codes - {item.reference_code for item in items})
         if missing:

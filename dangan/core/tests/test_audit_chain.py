@@ -98,3 +98,17 @@ def test_cli_verify_fails_loudly_on_tampering(world, capsys):
     with pytest.raises(CommandError):
         call_command("audit", "verify")
     assert "#1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_an_entry_hashes_alike_when_appended_and_when_read_back(world, plain):
+    from dangan.core.choices import AuditAction
+    from dangan.core.models import append, new_entry
+
+    changes = {"fields": ["title", "year"], "items": [["关于\"changes\":0的通知", 2023], [None, 1999]]}
+    entry = new_entry(AuditAction.CREATE, changes=changes, plain=plain, object_repr='"changes":0')
+    append([entry])
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert "changes_json" not in stored.__dict__
+    assert stored.compute_hash() == entry.entry_hash
+    assert verify_chain()[1] == []

@@ -38,6 +38,8 @@ MAX_LISTED_ERRORS = 100
 # Sent inside the changing transaction with ``item_ids``, once per batch, by the bulk paths that fire no
 # post_save: filing and updating here, a batch of captured files in preservation (whether an item has files is
 # searchable). The search index (a higher app, which catalogue must not import) follows through this.
+# Bulk filing also sends ``new_items``, the stored instances themselves (no files yet), so that the index need
+# not read back what was just written.
 items_changed = Signal()
 
 
@@ -99,7 +101,7 @@ def file_items_in_bulk(items: list[Item], batch_size: int = 1000, *, user=None,
             batch = items[start:start + batch_size]
             rows.insert(batch)
             append(rows.creation_entries(batch))
-            items_changed.send(sender=Item, item_ids=[item.pk for item in batch])
+            items_changed.send(sender=Item, item_ids=[item.pk for item in batch], new_items=batch)
     return items
 
 
@@ -523,6 +525,7 @@ class _ItemRows:
                 object_id=bulk_object_id(first.pk, last.pk),
                 object_repr=f"{first.reference_code} … {last.reference_code}"[:300],
                 changes={"fields": self.audited, "items": rows},
+                plain=True,  # made of JSON values above
                 message=_("批量归档 %(count)d 件") % {"count": len(run)},
             ))
         return entries

@@ -6,6 +6,7 @@ permission fields.
 
 import hashlib
 import json
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -90,6 +91,18 @@ ROW_COLUMNS = (
     "has_files",
     "extra_text",
 )
+
+
+_ITEM_VALUES = operator.attrgetter(*ROW_COLUMNS[:-2])
+_CHOICES = [ROW_COLUMNS.index(name) for name in ("security_level", "control", "status")]
+
+
+def item_row(item: Item) -> tuple:
+    """What ``rows()`` reads for an item just filed (no digital files yet), from the instance itself."""
+    row = [*_ITEM_VALUES(item), False, item.extra]
+    for index in _CHOICES:
+        row[index] = str(row[index])  # an enum member (SecurityLevel.PUBLIC) reads back as its plain value
+    return tuple(row)
 
 
 def from_row(row: tuple) -> SearchDocument:

@@ -21,9 +21,9 @@ def unindex_deleted_item(sender, instance, **kwargs):
 
 
 @receiver(items_changed)
-def index_changed_items(sender, item_ids, **kwargs):
+def index_changed_items(sender, item_ids, new_items=None, **kwargs):
     if item_ids:
-        get_backend().items_changed(item_ids)
+        get_backend().items_changed(item_ids, new_items=new_items)
 
 
 def digital_file_changed(sender, instance, **kwargs):

@@ -72,7 +72,9 @@ class SearchBackend:
         """Every visible match, unranked (for ``dangan bench`` recall and tests)."""
         raise NotImplementedError
 
-    def items_changed(self, item_ids: Iterable[int]) -> None:
+    def items_changed(self, item_ids: Iterable[int], new_items=None) -> None:
+        """``new_items``, when given, are the items of ``item_ids`` just filed, complete and without files:
+        their documents may be made from them instead of read back."""
         raise NotImplementedError
 
     def items_deleted(self, item_ids: Iterable[int]) -> None:

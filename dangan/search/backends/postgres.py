@@ -26,7 +26,7 @@ from django.db import connection, transaction
 
 from dangan.catalogue.choices import SecurityLevel
 from dangan.search.backends.base import DATE, FACETS, Progress, SearchBackend, SearchRequest, SearchResult
-from dangan.search.documents import SearchDocument, documents
+from dangan.search.documents import SearchDocument, documents, from_row, item_row
 from dangan.search.models import SearchDocument as Row
 from dangan.search.models import SearchSample
 from dangan.search.text import Query
@@ -173,11 +173,11 @@ class PostgresBackend(SearchBackend):
     name = "postgres"
 
     # Writing ----------------------------------------------------------------------------------------------
-    def items_changed(self, item_ids: Iterable[int]) -> None:
+    def items_changed(self, item_ids: Iterable[int], new_items=None) -> None:
         ids = sorted(set(item_ids))
         with transaction.atomic():
             self._delete(ids)
-            self._copy(documents(ids))
+            self._copy(map(from_row, map(item_row, new_items)) if new_items else documents(ids))
 
     def items_deleted(self, item_ids: Iterable[int]) -> None:
         self._delete(sorted(set(item_ids)))

@@ -156,13 +156,13 @@ class TantivyBackend(SearchBackend):
         out.add_float("recency", recency(doc.date_ordinal))
         return out
 
-    def items_changed(self, item_ids: Iterable[int]) -> None:
-        self._queue(item_ids)
+    def items_changed(self, item_ids: Iterable[int], new_items=None) -> None:
+        self._queue(item_ids, new_items)
 
     def items_deleted(self, item_ids: Iterable[int]) -> None:
         self._queue(item_ids)
 
-    def _queue(self, item_ids: Iterable[int]) -> None:
+    def _queue(self, item_ids: Iterable[int], new_items=None) -> None:
         runs = _runs(item_ids)
         rows = [IndexOutbox(item_id=first, last_item_id=last) for first, last in runs]
         if not rows:
@@ -171,7 +171,7 @@ class TantivyBackend(SearchBackend):
         session = self._sessions.current
         if session is not None and transaction.get_connection().in_atomic_block:
             ids = [i for first, last in runs for i in range(first, (last or first) + 1)]
-            session.add(ids, [row.pk for row in rows])
+            session.add(ids, [row.pk for row in rows], new_items)
         else:
             transaction.on_commit(self.catch_up_quietly)
 

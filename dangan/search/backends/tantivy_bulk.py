@@ -48,8 +48,9 @@ class BulkSession:
         self.registered = False
         self.done = False
 
-    def add(self, item_ids: list[int], outbox_pks: list[int | None]) -> None:
-        """Items changed (or deleted) in the transaction, and the outbox rows that recorded them."""
+    def add(self, item_ids: list[int], outbox_pks: list[int | None], new_items=None) -> None:
+        """Items changed (or deleted) in the transaction, the outbox rows that recorded them, and the
+        instances when they were just filed (see ``SearchBackend.items_changed``)."""
         if not self.registered:
             # Once per block instead of once per batch: finish() applies everything, then catches up.
             transaction.on_commit(self.finish)
@@ -64,6 +65,8 @@ class BulkSession:
                 self._start()
                 ids, self.waiting = self.waiting, []
                 self._send(ids)
+        elif new_items:
+            self._send_new(new_items)
         else:
             self._send(item_ids)
 
@@ -87,6 +90,15 @@ class BulkSession:
         for first, last in _runs(item_ids):
             found = list(rows(Item.objects.filter(pk__range=(first, last or first))))
             self._message((ROWS, first, last or first, found))
+
+    def _send_new(self, items) -> None:
+        from dangan.search.backends.tantivy import _runs
+        from dangan.search.documents import item_row
+
+        by_id = {item.pk: item for item in items}
+        for first, last in _runs(by_id):
+            last = last or first
+            self._message((ROWS, first, last, [item_row(by_id[pk]) for pk in range(first, last + 1)]))
 
     def _message(self, message) -> None:
         if self.child is None:

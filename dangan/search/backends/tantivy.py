@@ -57,6 +57,9 @@ FACET_SIZES = {
     "has_files": 2,
 }
 WRITER_HEAP = 256 * 1024 * 1024
+# A rebuild writes every item at once: with a gigabyte a million items make one segment instead of four, and
+# each query walks each segment (p95 of phrases with facets at 1M items: 90 → 56 ms).
+REBUILD_HEAP = 1024 * 1024 * 1024
 # Indexing threads: this process needs a core of its own to make the documents (measured on 2 cores, one
 # thread built 200k items in 11 s, two in 14 s).
 WRITER_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
@@ -66,11 +69,25 @@ OUTBOX_ROWS = 1000
 DOCUMENT_CHUNK = 5000
 
 
+# Each text field has a twin of its three-character windows, made by tantivy's own n-gram tokenizer (no
+# positions: it puts them all at 0, so they answer "contains", never "follows"). A three-character term is one
+# look-up there instead of a phrase of two pairs (p95 with facets at 1M items: 63 → 22 ms). Longer terms stay
+# phrases: adding their windows as required terms made them slower (the windows are as common as the phrase).
+TRIGRAMS = "trigram"
+
+
+def trigram_field(name: str) -> str:
+    return f"{name}_3"
+
+
 def build_schema():
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("item_id", stored=True, indexed=True, fast=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="position")
+        builder.add_text_field(
+            trigram_field(name), stored=False, tokenizer_name=TRIGRAMS, index_option="freq"
+        )
     for name in INT_FIELDS:
         builder.add_integer_field(name, indexed=True, fast=True)
     builder.add_float_field("recency", fast=True)
@@ -106,7 +123,7 @@ class TantivyBackend(SearchBackend):
         if self._index is None:
             Path(self.index_dir).mkdir(parents=True, exist_ok=True)
             try:
-                self._index = tantivy.Index(self.schema, path=self.index_dir, reuse=True)
+                self._index = self._open(reuse=True)
             except ValueError as e:
                 if "schema does not match" not in str(e):
                     raise
@@ -125,7 +142,15 @@ class TantivyBackend(SearchBackend):
             enqueue("search.reindex")
         except Exception:  # the emptied index is correct, only incomplete: `dangan search check` shows it
             logger.exception("could not queue the search index rebuild")
-        return tantivy.Index(self.schema, path=self.index_dir, reuse=False)
+        return self._open(reuse=False)
+
+    def _open(self, reuse: bool) -> tantivy.Index:
+        index = tantivy.Index(self.schema, path=self.index_dir, reuse=reuse)
+        # Tokenizers are not stored with the index: every process that writes registers them.
+        index.register_tokenizer(
+            TRIGRAMS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(3, 3, False)).build()
+        )
+        return index
 
     def close(self) -> None:
         self._index = None
@@ -142,6 +167,9 @@ class TantivyBackend(SearchBackend):
             values = doc.fields[name]
             if values:
                 out.add_text(name, field_tokens(values))
+                for value in values:
+                    if len(value) > 2:
+                        out.add_text(trigram_field(name), value)
         add = out.add_integer
         add("fonds", doc.fonds_id)
         add("category", doc.category_id)
@@ -259,7 +287,7 @@ class TantivyBackend(SearchBackend):
         total = Item.objects.count()
         with self._write_lock:
             start_outbox = IndexOutbox.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+            writer = self.index.writer(heap_size=REBUILD_HEAP, num_threads=WRITER_THREADS)
             try:
                 writer.delete_all_documents()
                 done = 0
@@ -343,10 +371,13 @@ class TantivyBackend(SearchBackend):
 
     def _term_query(self, term: Term) -> tantivy.Query:
         fields = [term.field] if term.field else list(TEXT_FIELDS)
-        words = phrase(term.text)
+        text = term.text
+        words = phrase(text)
         options = []
         for name in fields:
-            if len(words) == 1:
+            if len(text) == 3:
+                q = tantivy.Query.term_query(self.schema, trigram_field(name), text, index_option="freq")
+            elif len(words) == 1:
                 q = tantivy.Query.term_query(self.schema, name, words[0][1], index_option="freq")
             else:
                 q = tantivy.Query.phrase_query(self.schema, name, words)

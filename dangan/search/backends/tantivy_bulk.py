@@ -15,6 +15,7 @@ The child is a plain ``python -c`` process speaking pickle over its standard inp
 ``multiprocessing``: spawning would re-run the parent's ``__main__`` (the ``dangan`` command line itself).
 """
 
+import fcntl
 import logging
 import os
 import pickle
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 # A child costs about a second to start (Python, Django, tantivy): worth it from this many items on.
 START_AT = 20_000
+PIPE_BYTES = 1 << 20  # Linux's default upper limit for an unprivileged process (/proc/sys/fs/pipe-max-size)
 ROWS, COMMIT, ROLLBACK = "rows", "commit", "rollback"
 # Django is set up before this module's package (which imports models) is imported.
 CHILD = "import django; django.setup(); from dangan.search.backends.tantivy_bulk import main; main()"
@@ -81,6 +83,12 @@ class BulkSession:
             stdout=subprocess.PIPE,
             env=env,
         )
+        try:
+            # Room for several batches in the pipe: the import writes the next batch while the child still
+            # indexes the last one, instead of waiting for it to read (Linux; elsewhere the default size).
+            fcntl.fcntl(self.child.stdin.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        except (AttributeError, OSError):
+            pass
 
     def _send(self, item_ids: list[int]) -> None:
         from dangan.catalogue.models import Item

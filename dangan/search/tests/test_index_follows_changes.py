@@ -200,12 +200,13 @@ def test_a_just_filed_items_document_made_from_the_instance_equals_the_one_read_
     from dangan.search.documents import documents, from_row, item_row
 
     CategoryField.objects.create(category=world.category, key="place", label="地点")
+    common = {"fonds": world.fonds_a, "category": world.category, "retention": world.retention}
+    common["org_code"] = "BGS"
     items = [
-        Item(fonds=world.fonds_a, category=world.category, retention=world.retention, year=2023, org_code="BGS",
-             title="关于 全角ＡＢＣ 的通知", creator="区政府办公室", document_number="区府发〔2023〕1号",
-             remarks="复印件", date=datetime.date(2023, 5, 1), extra={"place": "东关村"}),
-        Item(fonds=world.fonds_a, category=world.category, retention=world.retention, year=2022, org_code="BGS",
-             title="无日期的文件"),
+        Item(**common, year=2023, title="关于 全角ＡＢＣ 的通知", creator="区政府办公室",
+             document_number="区府发〔2023〕1号", remarks="复印件", date=datetime.date(2023, 5, 1),
+             extra={"place": "东关村"}),
+        Item(**common, year=2022, title="无日期的文件"),
     ]
     file_items_in_bulk(items)
     read_back = {doc.item_id: doc for doc in documents([item.pk for item in items])}

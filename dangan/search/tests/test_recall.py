@@ -89,6 +89,23 @@ def test_a_phrase_does_not_run_from_one_field_into_the_next(sworld):
     assert get_backend().matching_ids(parse("档案局"), visibility_for(sworld.admin)) == set()
 
 
+@pytest.mark.parametrize("q", ["0001防", "01防汛", "1防汛附"])
+def test_a_term_does_not_run_from_one_value_of_a_field_into_the_next(sworld, q):
+    # The reference code and the remarks are both in the "other" field, one value after the other.
+    item = make_item(sworld.fonds_a, title="通知", remarks="防汛附件")
+    assert item.reference_code.endswith("0001")
+    assert get_backend().matching_ids(parse(q), visibility_for(sworld.admin)) == set()
+    assert get_backend().matching_ids(parse("汛附件"), visibility_for(sworld.admin)) == {item.pk}
+
+
+@pytest.mark.parametrize("q", ["档案局", "区档案局", "档案局关于", "区档案局关于"])
+def test_a_term_of_three_or_more_characters_needs_every_character_in_order(sworld, q):
+    hit = make_item(sworld.fonds_a, title="区档案局关于防汛的通知")
+    make_item(sworld.fonds_a, title="档案关于区局")  # the same characters, another order
+    make_item(sworld.fonds_a, title="区档案 局关于")  # interrupted
+    assert get_backend().matching_ids(parse(q), visibility_for(sworld.admin)) == {hit.pk}
+
+
 def test_field_prefix_limits_the_term_to_that_field(sworld):
     in_title = make_item(sworld.fonds_a, title="财政预算报告", creator="区政府办公室")
     in_creator = make_item(sworld.fonds_a, title="会议纪要", creator="区财政局")

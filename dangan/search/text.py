@@ -17,9 +17,14 @@ from django.utils.translation import gettext as _
 
 # Whitespace inside a field is kept as one visible character, so a quoted phrase with a space still matches.
 SPACE = "\u2423"
-# Between two values of one field (reference code, remarks, extra fields): a token no query can produce, so
-# no phrase runs from one value into the next.
+# Between two values of one field (reference code, remarks, extra fields): a token no query can produce,
+# twice, so no phrase runs from one value into the next. A phrase checks every other pair (see ``phrase``),
+# so the three positions between two checked pairs go unchecked; one GAP there would stand where the pair
+# across the boundary stands in running text, and the pairs on either side would line up. Two GAPs, with the
+# last and the first character alone, make four positions without a pair: more than fits between two
+# checked pairs.
 GAP = "\ue000"
+BETWEEN_VALUES = f" {GAP} {GAP} "
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 
@@ -68,7 +73,7 @@ def field_tokens(values: list[str]) -> str:
     """The token string of one field of one document, values kept apart by GAP tokens."""
     if len(values) == 1:  # most fields: a rebuild makes millions of these
         return token_string(values[0])
-    return f" {GAP} ".join(token_string(v) for v in values if v)
+    return BETWEEN_VALUES.join(token_string(v) for v in values if v)
 
 
 def phrase(term: str) -> list[tuple[int, str]]:

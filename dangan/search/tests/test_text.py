@@ -2,7 +2,17 @@
 
 import pytest
 
-from dangan.search.text import SPACE, QueryError, Term, normalize, parse, phrase, token_string, tokens
+from dangan.search.text import (
+    SPACE,
+    QueryError,
+    Term,
+    field_tokens,
+    normalize,
+    parse,
+    phrase,
+    token_string,
+    tokens,
+)
 
 
 def test_full_width_and_half_width_forms_normalise_to_one_lower_case_form():
@@ -87,3 +97,14 @@ def test_a_query_with_nothing_searchable_is_refused_with_a_message(raw):
 def test_a_very_long_query_is_refused_with_a_message():
     with pytest.raises(QueryError, match="过长"):
         parse("档" * 10_000)
+
+
+@pytest.mark.parametrize("term", ["1防", "01防", "01防汛", "001防汛", "A-01防汛附", "防汛附件2", "1防汛附件"])
+def test_no_phrase_runs_from_one_value_of_a_field_into_the_next(term):
+    values = ["a-01", "防汛附件", "2"]
+    stream = field_tokens(values).split(" ")
+    stream += [""] * len(stream)
+    starts = range(len(stream) // 2)
+    pairs = phrase(term.lower())
+    found = any(all(stream[start + offset] == token for offset, token in pairs) for start in starts)
+    assert found == any(term.lower() in value for value in values)

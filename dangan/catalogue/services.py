@@ -394,12 +394,19 @@ def stored_codes(codes: list[str]) -> dict[str, int]:
     connection = connections[router.db_for_write(Item)]  # where the filing writes, its transaction included
     quote = connection.ops.quote_name
     column, table = quote(Item._meta.get_field("reference_code").column), quote(Item._meta.db_table)
-    sql = f"SELECT {column}, {quote(Item._meta.pk.column)} FROM {table} WHERE {column} IN "
+    sql = f"SELECT {column}, {quote(Item._meta.pk.column)} FROM {table} WHERE {column} "
     found = {}
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array parameter: psycopg binds parameters on the client, and parsing a statement with
+            # hundreds of placeholders cost more than the look-up itself.
+            for start in range(0, len(codes), 10 * LOOKUP_CHUNK):
+                cursor.execute(f"{sql}= ANY(%s)", [codes[start:start + 10 * LOOKUP_CHUNK]])
+                found.update(cursor.fetchall())
+            return found
         for start in range(0, len(codes), LOOKUP_CHUNK):
             part = codes[start:start + LOOKUP_CHUNK]
-            cursor.execute(f"{sql}({', '.join(['%s'] * len(part))})", part)
+            cursor.execute(f"{sql}IN ({', '.join(['%s'] * len(part))})", part)
             found.update(cursor.fetchall())
     return found
 

@@ -132,11 +132,35 @@ def search(
         facets,
     )
     found = get_backend().search(request)
+    if found.approximate and len(found.item_ids) < per_page:
+        # The estimate ran past the real end of the match: a short page shows where it is, and an empty one
+        # gives way to the last page that has results.
+        if not found.item_ids and request.offset:
+            number, found.item_ids = _last_page(request, number)
+        found.total = (number - 1) * per_page + len(found.item_ids)
     paginator = Paginator(_Sized(min(found.total, MAX_RESULTS)), per_page)
     results = Results(query, found.total, _hits(user, found.item_ids, query), page=paginator.get_page(number))
     results.approximate = found.approximate
     results.facets = _facet_values(found.facets, chosen) if facets else {}
     return results
+
+
+def _last_page(request: SearchRequest, past: int) -> tuple[int, list[int]]:
+    """The last page with results before page ``past`` (which has none), by halving: a few searches, rare."""
+    backend, request.facets = get_backend(), False
+    first, ids = 1, []
+    while past - first > 1:
+        middle = (first + past) // 2
+        request.offset = (middle - 1) * request.limit
+        found = backend.search(request).item_ids
+        if found:
+            first, ids = middle, found
+        else:
+            past = middle
+    if not ids:
+        request.offset = (first - 1) * request.limit
+        ids = backend.search(request).item_ids
+    return first, ids
 
 
 class _Sized:

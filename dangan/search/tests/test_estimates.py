@@ -95,3 +95,23 @@ def test_a_search_inside_a_transaction_leaves_the_planner_settings_as_they_were(
         cursor.execute("SHOW enable_seqscan")
         seqscan = cursor.fetchone()[0]
     assert (indexscan, seqscan) == ("on", "on")
+
+
+@pytest.fixture
+def overestimated(pworld, many, monkeypatch):
+    """Every match estimated, and estimated far above the 64 items there are."""
+    monkeypatch.setattr(pg, "EXACT_UP_TO", 0)
+    monkeypatch.setattr(pg, "SAMPLE_RATE", 1000)
+    return pworld
+
+
+def test_a_short_page_of_an_estimated_match_shows_its_real_end(overestimated):
+    results = search(overestimated.admin, "防汛通知", page=2, per_page=50)
+    assert len(results.hits) == 14
+    assert results.total == 64 and results.page.number == 2 and not results.page.has_next()
+
+
+def test_a_page_past_the_real_end_of_an_estimated_match_shows_the_last_page(overestimated):
+    results = search(overestimated.admin, "防汛通知", page=40, per_page=10)
+    assert results.page.number == 7 and len(results.hits) == 4
+    assert results.total == 64 and not results.page.has_next()

@@ -75,9 +75,12 @@ def date(value) -> datetime.date | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str) and len(value) == 8 and value.isascii() and value.isdigit():
-        raw = value  # 20230501, as most catalogues write it: no normalising needed
-    else:
-        raw = text(value)
+        # 20230501, as most catalogues write it: no normalising, no pattern
+        try:
+            return datetime.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+        except ValueError:
+            raise Invalid(_("日期不存在")) from None
+    raw = text(value)
     if not raw:
         return None
     for pattern in _DATE_PATTERNS:

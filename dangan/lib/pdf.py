@@ -18,14 +18,13 @@ def a4_pdf(
     bottom_mm: float = 18,
     footer_size: float = 9,
     footer_mm: float = 10,
-    embedded_initial_font: bool = False,
 ) -> bytes:
     """The flowables in ``story`` on A4 (portrait, or ``landscape``) with 15 mm side margins, and
     ``footer(page_number)`` centred ``footer_mm`` above the foot of every page (all lengths in millimetres).
 
-    With ``embedded_initial_font`` the page's initial font is the embedded CJK one rather than reportlab's
-    default Helvetica, which is never embedded. Raises ``dangan.lib.fonts.FontMissing`` when no embeddable CJK
-    font is installed.
+    The page's initial font is the embedded CJK one, not reportlab's default Helvetica, which is never
+    embedded: every font the file names is in it (DA/T 70 check 3-5 asks for that). Raises
+    ``dangan.lib.fonts.FontMissing`` when no embeddable CJK font is installed.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.pagesizes import landscape as turned
@@ -41,7 +40,6 @@ def a4_pdf(
         canvas.setFont(font, footer_size)
         canvas.drawCentredString(pagesize[0] / 2, footer_mm * mm, footer(doc.page))
 
-    options = {"initialFontName": font} if embedded_initial_font else {}
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -52,7 +50,7 @@ def a4_pdf(
         bottomMargin=bottom_mm * mm,
         title=title,
         author="Dangan",
-        **options,
+        initialFontName=font,
     )
     doc.build(list(story), onFirstPage=page_number, onLaterPages=page_number)
     return buffer.getvalue()

@@ -186,8 +186,6 @@ def pdf(
         bottom_mm=15,
         footer_size=8,
         footer_mm=8,
-        # Not reportlab's default Helvetica, which is never embedded: the report passes check 3-5 itself.
-        embedded_initial_font=True,
     )
 
 

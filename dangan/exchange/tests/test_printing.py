@@ -55,6 +55,7 @@ def test_the_item_catalogue_is_a4_with_its_columns_eight_digit_dates_and_an_embe
     for column in ("序号", "档号", "文号", "责任者", "题名", "日期", "页数", "备注"):
         assert column in text
     assert "A001-WS·2023-Y-BGS-0001" in text and "20230502" in text
+    assert b"Helvetica" not in data  # no font named that the file does not hold
 
 
 def test_catalogue_pages_are_numbered_at_their_foot(items, world):

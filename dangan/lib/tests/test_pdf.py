@@ -89,7 +89,6 @@ def test_landscape_with_the_callers_margins_footer_size_and_no_helvetica():
         bottom_mm=15,
         footer_size=8,
         footer_mm=8,
-        embedded_initial_font=True,
     )
     laid_out = pages(data)
     assert {p["size"] for p in laid_out} == {A4[::-1]}

@@ -198,8 +198,7 @@ class TantivyBackend(SearchBackend):
         IndexOutbox.objects.bulk_create(rows, batch_size=1000)
         session = self._sessions.current
         if session is not None and transaction.get_connection().in_atomic_block:
-            ids = [i for first, last in runs for i in range(first, (last or first) + 1)]
-            session.add(ids, [row.pk for row in rows], new_items)
+            session.add(runs, [row.pk for row in rows], new_items)
         else:
             transaction.on_commit(self.catch_up_quietly)
 

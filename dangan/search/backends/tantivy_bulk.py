@@ -43,34 +43,34 @@ class BulkSession:
     def __init__(self, backend, start_at: int = START_AT):
         self.backend = backend
         self.start_at = start_at
-        self.waiting: list[int] = []  # ids queued before the child started
+        self.waiting: list[tuple[int, int]] = []  # runs of ids (first, last) queued before the child started
         self.outbox_pks: list[int] = []
         self.child: subprocess.Popen | None = None
         self.failed = False  # a child died: the rest of the block goes through the outbox alone
         self.registered = False
         self.done = False
 
-    def add(self, item_ids: list[int], outbox_pks: list[int | None], new_items=None) -> None:
-        """Items changed (or deleted) in the transaction, the outbox rows that recorded them, and the
-        instances when they were just filed (see ``SearchBackend.items_changed``)."""
+    def add(self, runs: list[tuple[int, int | None]], outbox_pks: list[int | None], new_items=None) -> None:
+        """Items changed (or deleted) in the transaction as runs of ids (``_runs``), the outbox rows that
+        recorded them, and the instances when they were just filed (see ``SearchBackend.items_changed``)."""
         if not self.registered:
             # Once per block instead of once per batch: finish() applies everything, then catches up.
             transaction.on_commit(self.finish)
             self.registered = True
         if None in outbox_pks:  # a database that does not return ids from bulk inserts: catch up instead
-            self.waiting.extend(item_ids)
             return
         self.outbox_pks.extend(outbox_pks)
+        runs = [(first, last or first) for first, last in runs]
         if self.child is None:
-            self.waiting.extend(item_ids)
-            if len(self.waiting) >= self.start_at and not self.failed:
+            self.waiting.extend(runs)
+            if sum(last - first + 1 for first, last in self.waiting) >= self.start_at and not self.failed:
                 self._start()
-                ids, self.waiting = self.waiting, []
-                self._send(ids)
+                waiting, self.waiting = self.waiting, []
+                self._send(waiting)
         elif new_items:
-            self._send_new(new_items)
+            self._send_new(runs, new_items)
         else:
-            self._send(item_ids)
+            self._send(runs)
 
     def _start(self) -> None:
         # The child loads the apps only (to read rows into documents); it never opens the database.
@@ -90,22 +90,18 @@ class BulkSession:
         except (AttributeError, OSError):
             pass
 
-    def _send(self, item_ids: list[int]) -> None:
+    def _send(self, runs: list[tuple[int, int]]) -> None:
         from dangan.catalogue.models import Item
-        from dangan.search.backends.tantivy import _runs
         from dangan.search.documents import rows
 
-        for first, last in _runs(item_ids):
-            found = list(rows(Item.objects.filter(pk__range=(first, last or first))))
-            self._message((ROWS, first, last or first, found))
+        for first, last in runs:
+            self._message((ROWS, first, last, list(rows(Item.objects.filter(pk__range=(first, last))))))
 
-    def _send_new(self, items) -> None:
-        from dangan.search.backends.tantivy import _runs
+    def _send_new(self, runs: list[tuple[int, int]], items) -> None:
         from dangan.search.documents import item_row
 
         by_id = {item.pk: item for item in items}
-        for first, last in _runs(by_id):
-            last = last or first
+        for first, last in runs:
             self._message((ROWS, first, last, [item_row(by_id[pk]) for pk in range(first, last + 1)]))
 
     def _message(self, message) -> None:

@@ -65,6 +65,25 @@ def make_item(fonds: Fonds, **kwargs) -> Item:
     return item
 
 
+def new_items(fonds: Fonds, count: int, title="关于第{n}项工作的通知", **values) -> list[Item]:
+    """Unsaved items of the 文书 category kept permanently, for bulk filing (``file_items_in_bulk``)."""
+    category = Category.objects.get(code="WS")
+    retention = Retention.objects.get(code="Y")
+    return [
+        Item(
+            fonds=fonds,
+            category=category,
+            retention=retention,
+            year=values.get("year", 2023),
+            org_code=values.get("org_code", "BGS"),
+            title=title.format(n=n + 1),
+            creator="城关镇",
+            extra=dict(values.get("extra", {})),
+        )
+        for n in range(count)
+    ]
+
+
 def make_volume(fonds: Fonds, **kwargs) -> Volume:
     category = kwargs.pop("category", None) or make_category("KJ", "科技", filing_level=FilingLevel.VOLUME)
     values = {

@@ -8,20 +8,17 @@ from dangan.catalogue.models import Category, CategoryField, Item, Retention
 from dangan.catalogue.services import BulkValidationError, file_items_in_bulk, items_changed
 from dangan.core.audit import verify_chain
 from dangan.core.models import AuditEntry
-from dangan.testing import make_category, make_fonds, make_item, make_retention, make_unit, make_volume
+from dangan.testing import (
+    make_category,
+    make_fonds,
+    make_item,
+    make_retention,
+    make_unit,
+    make_volume,
+    new_items,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def new_items(fonds, count, **values) -> list[Item]:
-    category = Category.objects.get(code="WS")
-    retention = Retention.objects.get(code="Y")
-    return [
-        Item(fonds=fonds, category=category, retention=retention, year=values.get("year", 2023),
-             org_code=values.get("org_code", "BGS"), title=f"关于第{n + 1}项工作的通知", creator="城关镇",
-             extra=dict(values.get("extra", {})))
-        for n in range(count)
-    ]
 
 
 def test_bulk_filing_continues_gaplessly_after_items_filed_one_by_one(world):

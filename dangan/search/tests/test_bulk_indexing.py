@@ -3,7 +3,6 @@
 import pytest
 from django.db import transaction
 
-from dangan.catalogue.models import Item
 from dangan.catalogue.services import file_items_in_bulk
 from dangan.search import backends
 from dangan.search.backends import get_backend
@@ -11,7 +10,7 @@ from dangan.search.backends.tantivy import TantivyBackend
 from dangan.search.models import IndexOutbox
 from dangan.search.text import parse
 from dangan.search.visibility import visibility_for
-from dangan.testing import make_item, make_world
+from dangan.testing import make_item, make_world, new_items
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,32 +32,18 @@ def found(world, q):
     return get_backend().matching_ids(parse(q), visibility_for(world.admin))
 
 
-def new_items(world, title, n=3):
-    return [
-        Item(
-            fonds=world.fonds_a,
-            category=world.category,
-            retention=world.retention,
-            year=2023,
-            org_code="BGS",
-            title=f"{title}{k}",
-        )
-        for k in range(n)
-    ]
-
-
 def test_items_filed_in_a_bulk_block_are_indexed_by_the_child_when_the_transaction_commits(
     tantivy_world, no_catch_up
 ):
     with get_backend().bulk(start_at=1), transaction.atomic():
-        items = file_items_in_bulk(new_items(tantivy_world, "子进程索引的文件"))
+        items = file_items_in_bulk(new_items(tantivy_world.fonds_a, 3, "子进程索引的文件{n}"))
     assert found(tantivy_world, "子进程索引") == {item.pk for item in items}
     assert not IndexOutbox.objects.exists()
 
 
 def test_a_bulk_block_rolled_back_leaves_nothing_in_the_index_and_frees_the_writer(tantivy_world):
     with pytest.raises(RuntimeError), get_backend().bulk(start_at=1), transaction.atomic():
-        file_items_in_bulk(new_items(tantivy_world, "回滚的批量文件"))
+        file_items_in_bulk(new_items(tantivy_world.fonds_a, 3, "回滚的批量文件{n}"))
         raise RuntimeError
     later = make_item(tantivy_world.fonds_a, title="回滚之后的文件")
     assert found(tantivy_world, "文件") == {later.pk}
@@ -82,7 +67,7 @@ def test_a_small_bulk_block_is_indexed_after_commit_without_a_child(tantivy_worl
 
     monkeypatch.setattr(tantivy_bulk.BulkSession, "_start", lambda self: pytest.fail("no child for 3 items"))
     with get_backend().bulk(), transaction.atomic():
-        items = file_items_in_bulk(new_items(tantivy_world, "少量文件"))
+        items = file_items_in_bulk(new_items(tantivy_world.fonds_a, 3, "少量文件{n}"))
     assert found(tantivy_world, "少量文件") == {item.pk for item in items}
     assert not IndexOutbox.objects.exists()
 
@@ -95,7 +80,7 @@ def test_when_the_child_cannot_take_the_writer_the_outbox_is_applied_after_all(t
     other = tantivy.Index(backend.schema, path=backend.index_dir, reuse=True)
     writer = other.writer(heap_size=50_000_000, num_threads=1)  # as another process would hold it
     with backend.bulk(start_at=1), transaction.atomic():
-        items = file_items_in_bulk(new_items(tantivy_world, "等待写入的文件"))
+        items = file_items_in_bulk(new_items(tantivy_world.fonds_a, 3, "等待写入的文件{n}"))
     assert IndexOutbox.objects.exists()
     writer.rollback()
     del writer

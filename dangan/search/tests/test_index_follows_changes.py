@@ -12,7 +12,7 @@ from dangan.search.indexing import check
 from dangan.search.models import IndexOutbox
 from dangan.search.text import parse
 from dangan.search.visibility import visibility_for
-from dangan.testing import make_item
+from dangan.testing import make_item, new_items
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +43,7 @@ def test_a_deleted_item_is_gone_from_the_index(sworld):
 
 
 def test_items_filed_in_bulk_are_indexed(sworld):
-    items = [
-        Item(
-            fonds=sworld.fonds_a,
-            category=sworld.category,
-            retention=sworld.retention,
-            year=2020,
-            org_code="BGS",
-            title=f"批量归档文件{n}",
-        )
-        for n in range(5)
-    ]
+    items = new_items(sworld.fonds_a, 5, "批量归档文件{n}")
     file_items_in_bulk(items)
     assert found(sworld, "批量归档") == {item.pk for item in items}
 

@@ -11,6 +11,7 @@ import logging
 from PIL import Image, ImageDraw, ImageFont, ImageSequence
 
 from dangan.lib.fonts import cjk_font_path
+from dangan.lib.pdfium import PdfError, pdf_page_count, render_pdf_page
 from dangan.preservation.extraction import local_copy
 
 logger = logging.getLogger(__name__)
@@ -29,16 +30,10 @@ def renderable(row) -> bool:
 def page_count(row) -> int:
     with local_copy(row) as path:
         if row.is_pdf:
-            import pypdfium2
-
             try:
-                pdf = pypdfium2.PdfDocument(path)
-            except pypdfium2.PdfiumError as e:
+                return min(pdf_page_count(path), MAX_PAGES)
+            except PdfError as e:
                 raise RenderError(str(e)) from e
-            try:
-                return min(len(pdf), MAX_PAGES)
-            finally:
-                pdf.close()
         with Image.open(path) as image:
             return min(getattr(image, "n_frames", 1), MAX_PAGES)
 
@@ -55,20 +50,10 @@ def render_page(row, number: int, width: int = PAGE_WIDTH) -> Image.Image:
 
 
 def _render_pdf(path: str, number: int, width: int) -> Image.Image:
-    import pypdfium2
-
     try:
-        pdf = pypdfium2.PdfDocument(path)
-    except pypdfium2.PdfiumError as e:
+        return render_pdf_page(path, number - 1, lambda w, h: max(0.2, min(4.0, width / max(w, 1))))
+    except PdfError as e:
         raise RenderError(str(e)) from e
-    try:
-        if not 1 <= number <= len(pdf):
-            raise RenderError("no such page")
-        page = pdf[number - 1]
-        scale = max(0.2, min(4.0, width / max(page.get_width(), 1)))
-        return page.render(scale=scale).to_pil()
-    finally:
-        pdf.close()
 
 
 def _render_image(path: str, number: int) -> Image.Image:

@@ -13,6 +13,7 @@ import zipfile
 from django.conf import settings
 from lxml import etree
 
+from dangan.lib.pdfium import PdfError, pdf_page_count, render_pdf_page
 from dangan.preservation import formats
 from dangan.preservation.choices import EventType, FileRole, Outcome, TextStatus
 from dangan.preservation.models import DigitalFile, PreservationEvent, default_agent
@@ -41,17 +42,15 @@ def pdf_text(path: str, ocr_pages=None) -> tuple[str, str]:
 
 def _ocr_pdf_pages(path: str, progress=None):
     import numpy
-    import pypdfium2
 
-    pdf = pypdfium2.PdfDocument(path)
-    try:
-        for number in range(len(pdf)):
-            bitmap = pdf[number].render(scale=OCR_DPI / 72, grayscale=True)
-            yield ocr_pixels(numpy.asarray(bitmap.to_pil()))
-            if progress:
-                progress(number + 1, len(pdf))
-    finally:
-        pdf.close()
+    # Each page is rendered under PDFium's lock and read outside it: OCR takes seconds a page, and
+    # readers' page views must not wait for it.
+    count = pdf_page_count(path)
+    for index in range(count):
+        image = render_pdf_page(path, index, lambda w, h: OCR_DPI / 72, grayscale=True)
+        yield ocr_pixels(numpy.asarray(image))
+        if progress:
+            progress(index + 1, count)
 
 
 def docx_text(path: str) -> str:
@@ -248,17 +247,7 @@ def thumbnail(row: DigitalFile, size: int = 256) -> bytes | None:
 
 
 def _first_page_image(path: str, size: int):
-    import pypdfium2
-
     try:
-        pdf = pypdfium2.PdfDocument(path)
-    except pypdfium2.PdfiumError:  # damaged, or encrypted with a password: no picture of it
+        return render_pdf_page(path, 0, lambda w, h: max(0.05, min(4.0, size / max(w, h, 1))))
+    except PdfError:  # damaged, encrypted with a password, or no pages: no picture of it
         return None
-    try:
-        if not len(pdf):
-            return None
-        page = pdf[0]
-        scale = min(4.0, size / max(page.get_width(), page.get_height(), 1))
-        return page.render(scale=max(scale, 0.05)).to_pil()
-    finally:
-        pdf.close()

@@ -1,6 +1,7 @@
 """Importing a catalogue file: read, normalise, check every row, then store all of it or none of it.
 
-One pass over the file inside one transaction: rows are parsed and normalised here, then handed in chunks to
+One pass over the file inside one transaction: rows are parsed and normalised (``parsing``: by a child process
+for a large file), then handed in chunks to
 the catalogue's own bulk services (``file_items_in_bulk`` for new rows, ``update_items_in_bulk`` for rows that
 match a stored record), which hold the one set of validation rules, numbering, audit and search indexing.
 Any error anywhere, or a dry run, rolls the whole transaction back, so "validate" and "commit" are the same
@@ -8,7 +9,6 @@ code and a file commits completely or not at all. Memory stays bounded by the ch
 """
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -29,10 +29,10 @@ from dangan.catalogue.services import (
     stored_codes,
     update_items_in_bulk,
 )
-from dangan.exchange import normalise
 from dangan.exchange.choices import MatchKey
 from dangan.exchange.columns import FIELD_LABELS, detect, target_label
-from dangan.exchange.readers import FileRejected, Formula, open_table
+from dangan.exchange.parsing import RowParser, parsed_rows
+from dangan.exchange.readers import FileRejected, open_table
 from dangan.search.indexing import bulk_indexing
 
 CHUNK_SIZE = 5000
@@ -129,6 +129,7 @@ def import_catalogue(
             outcome.fatal = missing
             return outcome
         importer = _Importer(outcome, table, fonds, category, user, mapping, key, progress, chunk_size)
+        importer.source = (Path(path), name)  # read again by the parsing child of a large file
         try:
             # A dry run is rolled back anyway: nothing to index ahead of a commit.
             with nullcontext() if dry_run else bulk_indexing(), transaction.atomic():
@@ -172,8 +173,7 @@ class _Importer:
         self.category = Category.objects.prefetch_related("fields").get(pk=category.pk)
         self.user, self.mapping, self.key = user, mapping, key
         self.progress, self.chunk_size = progress, chunk_size
-        self.retentions = normalise.Retentions(Retention.objects.select_related("replaced_by"))
-        self.legacy: Counter = Counter()
+        self.parser = RowParser(mapping, Retention.objects.select_related("replaced_by"))
         self.column_of = {target: position for position, target in mapping.items()}
         self.seen: dict[str, int] = {}  # reference code (or key value) → first row with it
         self.fonds_by_number = {fonds.number: fonds}
@@ -188,23 +188,6 @@ class _Importer:
         self.plain_init = not (signals.pre_init.has_listeners(Item) or signals.post_init.has_listeners(Item))
         self.scope_patterns: dict[str, re.Pattern] = {}
         self.codes = ReferenceCodes()
-        self.cleaners = {
-            "reference_code": normalise.reference_code,
-            "number": lambda v: normalise.whole_number(v, minimum=1),
-            "year": normalise.year,
-            "org_code": normalise.org_code,
-            "document_number": normalise.document_number,
-            "creator": normalise.description,
-            "title": normalise.description,
-            "date": normalise.date,
-            "pages": normalise.whole_number,
-            "security_level": normalise.security_level,
-            "control": normalise.control,
-            "remarks": normalise.description,
-            "volume": normalise.reference_code,
-            "fonds": normalise.reference_code,
-            "sequence": lambda v: None,
-        }
 
     # Reporting ----------------------------------------------------------------------------------------------
     def error(self, row: int, target: str | None, value, reason: str) -> None:
@@ -215,7 +198,7 @@ class _Importer:
         self.outcome.errors.append((row, column, shown[:200], str(reason)))
 
     def report_legacy(self) -> None:
-        for (old, new), count in sorted(self.legacy.items()):
+        for (old, new), count in sorted(self.parser.legacy.items()):
             self.outcome.notices.append(
                 _("%(count)d 行的旧保管期限“%(old)s”已按规定映射为“%(new)s”")
                 % {"count": count, "old": old, "new": new}
@@ -223,18 +206,15 @@ class _Importer:
 
     # The pass -----------------------------------------------------------------------------------------------
     def run(self) -> None:
-        # Each mapped column with its cleaner, once (None: the retention and extra columns, cleaned apart).
-        mapped = self.mapping.items()
-        self.columns = [(position, target, self.cleaners.get(target)) for position, target in mapped]
-        self.has_extra = any(t.startswith("extra:") for t in self.mapping.values())
         for row, column, value, reason in self.table.cell_problems:
             self.outcome.errors.append((row, _column_letter(column), value, reason))
         chunk: list[_Row] = []
-        for number, values in self.table.rows:
+        for number, values, data, problems in parsed_rows(self.table, *self.source, self.parser):
             self.outcome.rows += 1
-            row = self.parse(number, values)
-            if row is not None:
-                chunk.append(row)
+            for target, value, reason in problems:
+                self.error(number, target, value, reason)
+            if data is not None:
+                chunk.append(_Row(number, values, data))
             if len(chunk) >= self.chunk_size:
                 self.flush(chunk)
                 chunk = []
@@ -243,35 +223,6 @@ class _Importer:
         self.flush(chunk)
         if self.progress:
             self.progress(self.outcome.rows, self.outcome.rows)
-
-    def parse(self, number: int, values: tuple) -> _Row | None:
-        data, extra, ok = {}, {}, True
-        size = len(values)
-        for position, target, clean in self.columns:
-            value = values[position] if position < size else None
-            if isinstance(value, Formula):
-                self.error(
-                    number, target, value, _("单元格是公式而不是值：请在 Excel 中“粘贴为数值”后再导入")
-                )
-                ok = False
-                continue
-            try:
-                if clean is not None:
-                    data[target] = clean(value)
-                elif target == "retention":
-                    data["retention"], legacy = self.retentions.clean(value)
-                    if legacy is not None:
-                        self.legacy[(legacy.name, data["retention"].name)] += 1
-                else:
-                    cleaned = normalise.description(value) if isinstance(value, str) else value
-                    if cleaned not in (None, ""):
-                        extra[target.removeprefix("extra:")] = cleaned
-            except normalise.Invalid as e:
-                self.error(number, target, value, str(e))
-                ok = False
-        if self.has_extra:
-            data["extra"] = extra
-        return _Row(number, values, data) if ok else None
 
     def flush(self, chunk: list[_Row]) -> None:
         if not chunk:

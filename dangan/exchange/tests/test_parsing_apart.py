@@ -1,0 +1,103 @@
+"""A large catalogue file is read and normalised by a child process (``exchange.parsing``) while the import
+checks and stores the rows before: the outcome must be the one parsing in line gives, row for row."""
+
+import openpyxl
+import pytest
+
+from dangan.catalogue.models import CategoryField, Item
+from dangan.exchange import parsing
+from dangan.exchange.readers import FileRejected, Table
+from dangan.exchange.tests.conftest import HEADER, row, write_csv
+from dangan.exchange.tests.test_import_catalogue import do_import
+
+
+@pytest.fixture
+def parse_apart(monkeypatch):
+    """Every file is parsed by the child."""
+    monkeypatch.setattr(parsing, "parse_apart", lambda table, path: True)
+
+
+def mixed_rows():
+    rows = [row(n, 日期=f"2023{1 + n % 12:02d}{1 + n % 28:02d}", 经办人=f"经办人{n}") for n in range(1, 2501)]
+    rows[10]["日期"] = "2023-02-30"  # impossible date
+    rows[500]["页数"] = "很多"
+    rows[1200]["保管期限"] = "长期"  # an old period, mapped and reported
+    rows[1200]["日期"] = "19990301"
+    rows[2400]["保管期限"] = "五十年"
+    return rows
+
+
+def test_a_file_parsed_by_the_child_reports_what_parsing_in_line_reports(
+    world, as_archivist, tmp_path, monkeypatch
+):
+    CategoryField.objects.create(category=world.category, key="handler", label="经办人")
+    path = write_csv(tmp_path / "c.csv", mixed_rows(), header=HEADER + ["经办人"])
+    in_line = do_import(world, path, dry_run=True, chunk_size=700)
+    monkeypatch.setattr(parsing, "parse_apart", lambda table, path: True)
+    apart = do_import(world, path, dry_run=True, chunk_size=700)
+    assert apart.rows == in_line.rows == 2500
+    assert apart.errors == in_line.errors
+    assert [e[0] for e in apart.errors] == [12, 502, 2402]
+    assert apart.notices == in_line.notices and any("长期" in n for n in apart.notices)
+    assert Item.objects.count() == 0
+
+
+def test_a_file_parsed_by_the_child_stores_its_values(world, as_archivist, tmp_path, parse_apart):
+    CategoryField.objects.create(category=world.category, key="handler", label="经办人")
+    rows = [row(n, 经办人=f"经办人{n}") for n in range(1, 1501)]
+    rows[7].update(保管期限="长期", 日期="19990301")
+    outcome = do_import(world, write_csv(tmp_path / "c.csv", rows, header=HEADER + ["经办人"]))
+    assert outcome.ok and outcome.created == 1500
+    old = Item.objects.get(year=1999)
+    assert old.retention.code == "D30" and old.extra == {"handler": "经办人8"}
+    assert Item.objects.filter(retention__code="Y").count() == 1499
+
+
+def test_formula_cells_are_reported_by_the_child_too(world, as_archivist, tmp_path, parse_apart):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append([1, "", "区府发〔2023〕1号", "区政府办公室", "关于经费的请示", "20230501", "=1+2", "公开",
+                  "永久", "BGS", ""])
+    book.save(tmp_path / "f.xlsx")
+    outcome = do_import(world, tmp_path / "f.xlsx")
+    assert outcome.errors == [(2, "页数", "=1+2", "单元格是公式而不是值：请在 Excel 中“粘贴为数值”后再导入")]
+
+
+def test_a_file_the_child_cannot_read_is_rejected(world, tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 20)
+    table = Table(HEADER, iter(()), "xlsx", total=10**6)  # as opened before the file was damaged
+    parser = parsing.RowParser({4: "title"}, [])
+    with pytest.raises(FileRejected, match="损坏"):
+        list(parsing.parsed_rows(table, broken, "", parser))
+
+
+def test_the_child_stops_when_the_import_stops_reading(world, tmp_path, parse_apart, monkeypatch):
+    started = []
+    real_start = parsing.start_django_child
+
+    def start(code):
+        started.append(real_start(code))
+        return started[0]
+
+    monkeypatch.setattr(parsing, "start_django_child", start)
+    path = write_csv(tmp_path / "c.csv", [row(n) for n in range(1, 30001)])
+    table = Table(HEADER, iter(()), "csv", total=30000)
+    rows = parsing.parsed_rows(table, path, "", parsing.RowParser({4: "title"}, []))
+    assert next(rows)[0] == 2
+    rows.close()
+    assert started[0].poll() is not None
+
+
+def test_large_workbooks_are_parsed_apart_and_csv_or_small_ones_in_line(tmp_path):
+    path = tmp_path / "c.xlsx"
+    path.write_bytes(b"x" * 100)
+    assert parsing.parse_apart(Table(HEADER, iter(()), "xlsx", total=50_000), path)
+    assert parsing.parse_apart(Table(HEADER, iter(()), "xls", total=50_000), path)
+    assert not parsing.parse_apart(Table(HEADER, iter(()), "xlsx", total=500), path)
+    assert not parsing.parse_apart(Table(HEADER, iter(()), "csv", total=5_000_000), path)
+    # a workbook that does not state its rows is judged by its size
+    assert not parsing.parse_apart(Table(HEADER, iter(()), "xlsx", total=None), path)
+    path.write_bytes(b"x" * 3_000_000)
+    assert parsing.parse_apart(Table(HEADER, iter(()), "xlsx", total=None), path)

@@ -160,16 +160,20 @@ def rows(queryset=None):
     return queryset.values_list(*ROW_COLUMNS).order_by("pk")
 
 
+def row_batches(chunk: int = CHUNK) -> Iterator[list[tuple]]:
+    """The rows of every item in id order, ``chunk`` at a time (each batch one query from the last id on)."""
+    last = 0
+    while batch := list(rows(Item.objects.filter(pk__gt=last))[:chunk]):
+        yield batch
+        last = batch[-1][0]
+
+
 def documents(item_ids: Iterable[int] | None = None, chunk: int = CHUNK) -> Iterator[SearchDocument]:
     """The documents of the given items (all items when None), read in chunks of ``chunk``."""
     if item_ids is None:
-        last = 0
-        while True:
-            batch = list(rows(Item.objects.filter(pk__gt=last))[:chunk])
-            if not batch:
-                return
+        for batch in row_batches(chunk):
             yield from map(from_row, batch)
-            last = batch[-1][0]
+        return
     ids = sorted(set(item_ids))
     for start in range(0, len(ids), chunk):
         yield from map(from_row, rows(Item.objects.filter(pk__in=ids[start : start + chunk])))

@@ -286,18 +286,7 @@ class TantivyBackend(SearchBackend):
         total = Item.objects.count()
         with self._write_lock:
             start_outbox = IndexOutbox.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            writer = self.index.writer(heap_size=REBUILD_HEAP, num_threads=WRITER_THREADS)
-            try:
-                writer.delete_all_documents()
-                done = 0
-                for doc in documents(chunk=DOCUMENT_CHUNK):
-                    writer.add_document(self.to_tantivy(doc))
-                    done += 1
-                    if progress and done % 10000 == 0:
-                        progress(done, total)
-                writer.commit()
-            finally:
-                writer.wait_merging_threads()
+            done = tantivy_bulk.rebuild(self, progress)
             # What was queued before the rebuild began is in it; later changes stay queued.
             IndexOutbox.objects.filter(pk__lte=start_outbox).delete()
             self.index.reload()

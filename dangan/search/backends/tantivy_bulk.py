@@ -11,30 +11,29 @@ The outbox stays the source of truth: the rows are written in the transaction as
 child did not commit (it crashed, it could not take the writer lock, the transaction was nested in another
 one) is applied by the usual catch-up.
 
-The child is a plain ``python -c`` process speaking pickle over its standard input and output, not
-``multiprocessing``: spawning would re-run the parent's ``__main__`` (the ``dangan`` command line itself).
+The child is a plain ``python -c`` process speaking pickle over its standard input and output
+(``dangan.lib.processes.start_django_child``).
 """
 
-import fcntl
 import logging
-import os
 import pickle
 import subprocess
 import sys
 import threading
 
-from django.conf import settings
 from django.db import transaction
+
+from dangan.lib.processes import child_pipes, start_django_child
 
 logger = logging.getLogger(__name__)
 
 # A child costs about a second to start (Python, Django, tantivy): worth it from this many items on.
 START_AT = 20_000
-PIPE_BYTES = 1 << 20  # Linux's default upper limit for an unprivileged process (/proc/sys/fs/pipe-max-size)
 ROWS, COMMIT, ROLLBACK = "rows", "commit", "rollback"
 # Django is set up before this module's package (which imports models) is imported.
 CHILD = "import django; django.setup(); from dangan.search.backends.tantivy_bulk import main; main()"
 COMMITTED = "committed"
+REBUILD = "rebuild"
 
 
 class BulkSession:
@@ -74,21 +73,8 @@ class BulkSession:
 
     def _start(self) -> None:
         # The child loads the apps only (to read rows into documents); it never opens the database.
-        module = os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE or "dangan.settings"
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": module}
         self.backend.index  # noqa: B018 -- opened (its schema settled) here before the child opens it
-        self.child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(self.backend.index_dir)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
-        try:
-            # Room for several batches in the pipe: the import writes the next batch while the child still
-            # indexes the last one, instead of waiting for it to read (Linux; elsewhere the default size).
-            fcntl.fcntl(self.child.stdin.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        except (AttributeError, OSError):
-            pass
+        self.child = start_django_child(CHILD, str(self.backend.index_dir))
 
     def _send(self, runs: list[tuple[int, int]]) -> None:
         from dangan.catalogue.models import Item
@@ -160,17 +146,21 @@ class Sessions(threading.local):
     current: BulkSession | None = None
 
 
-def serve(index_dir: str, incoming, outgoing) -> None:
-    """The child: documents from the rows it is sent, into a writer committed only when told."""
-    from dangan.search.backends.tantivy import WRITER_HEAP, WRITER_THREADS, TantivyBackend
+def serve(index_dir: str, incoming, outgoing, rebuild: bool = False) -> None:
+    """The child: documents from the rows it is sent, into a writer committed only when told; for a
+    rebuild, into an index emptied first, with the rebuild's large heap (one segment)."""
+    from dangan.search.backends.tantivy import REBUILD_HEAP, WRITER_HEAP, WRITER_THREADS, TantivyBackend
     from dangan.search.documents import from_row
 
     backend = TantivyBackend(index_dir)
     try:
-        writer = backend.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+        heap = REBUILD_HEAP if rebuild else WRITER_HEAP
+        writer = backend.index.writer(heap_size=heap, num_threads=WRITER_THREADS)
     except ValueError as e:  # another process holds the writer: read on, report at the end
         logger.info("search bulk indexer: no writer (%s)", e)
         writer = None
+    if rebuild and writer is not None:
+        writer.delete_all_documents()
     while True:
         try:
             message = pickle.load(incoming)
@@ -180,7 +170,8 @@ def serve(index_dir: str, incoming, outgoing) -> None:
             _kind, first, last, found = message
             if writer is None:
                 continue
-            backend.delete_run(writer, first, last)
+            if not rebuild:
+                backend.delete_run(writer, first, last)
             for row in found:
                 writer.add_document(backend.to_tantivy(from_row(row)))
         elif message[0] == COMMIT:
@@ -199,9 +190,40 @@ def serve(index_dir: str, incoming, outgoing) -> None:
             return
 
 
+def rebuild(backend, progress=None) -> int:
+    """Every item into the emptied index: this process reads the rows while a child on the other core makes
+    the documents and adds them (a rebuild in one process made 18k items/s, bound by making documents).
+    Returns how many; raises RuntimeError, leaving the index as it was, if the child cannot take the
+    index's writer or stops."""
+    from dangan.catalogue.models import Item
+    from dangan.search.backends.tantivy import DOCUMENT_CHUNK
+    from dangan.search.documents import row_batches
+
+    total = Item.objects.count()
+    child = start_django_child(CHILD, str(backend.index_dir), REBUILD)
+    done, reply = 0, None
+    try:
+        for batch in row_batches(DOCUMENT_CHUNK):
+            message = (ROWS, batch[0][0], batch[-1][0], batch)
+            pickle.dump(message, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        pickle.dump((COMMIT,), child.stdin)
+        child.stdin.close()
+        reply = pickle.load(child.stdout)
+    except (OSError, EOFError, pickle.UnpicklingError):
+        reply = None
+    finally:
+        if child.poll() is None and reply is None:
+            child.kill()
+        child.wait()
+        child.stdout.close()
+    if reply != COMMITTED:
+        raise RuntimeError(f"the search index was not rebuilt: {reply or 'the indexer stopped'}")
+    return done
+
+
 def main() -> None:
-    # Replies go to the real standard output; anything printed on the way (a warning, a library) goes to
-    # standard error instead of into the pickle stream.
-    outgoing = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    serve(sys.argv[1], sys.stdin.buffer, outgoing)
+    incoming, outgoing = child_pipes()
+    serve(sys.argv[1], incoming, outgoing, rebuild=sys.argv[2:] == [REBUILD])

@@ -86,3 +86,35 @@ def test_when_the_child_cannot_take_the_writer_the_outbox_is_applied_after_all(t
     del writer
     assert found(tantivy_world, "等待写入") == {item.pk for item in items}
     assert not IndexOutbox.objects.exists()
+
+
+def retitled_behind_the_index(world, before, after):
+    from dangan.catalogue.models import Item
+
+    item = make_item(world.fonds_a, title=before)
+    assert found(world, before) == {item.pk}
+    Item.objects.filter(pk=item.pk).update(title=after)  # a change the index never heard of
+    return item
+
+
+def test_a_rebuild_by_the_child_indexes_every_item_and_nothing_stale(tantivy_world):
+    kept = retitled_behind_the_index(tantivy_world, "索引中的旧题名", "只在库里的新题名")
+    others = file_items_in_bulk(new_items(tantivy_world.fonds_a, 5, "重建的文件{n}"))
+    assert get_backend().rebuild() == 6
+    assert found(tantivy_world, "旧题名") == set()
+    assert found(tantivy_world, "库里的新题名") == {kept.pk}
+    assert found(tantivy_world, "重建的文件") == {item.pk for item in others}
+
+
+def test_a_rebuild_that_cannot_take_the_writer_fails_and_leaves_the_index_as_it_was(tantivy_world):
+    import tantivy
+
+    item = make_item(tantivy_world.fonds_a, title="重建失败时仍可找到")
+    backend = get_backend()
+    other = tantivy.Index(backend.schema, path=backend.index_dir, reuse=True)
+    writer = other.writer(heap_size=50_000_000, num_threads=1)  # as another process would hold it
+    with pytest.raises(RuntimeError, match="not rebuilt"):
+        backend.rebuild()
+    writer.rollback()
+    del writer
+    assert found(tantivy_world, "重建失败时") == {item.pk}

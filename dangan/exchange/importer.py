@@ -128,8 +128,8 @@ def import_catalogue(
         if missing:
             outcome.fatal = missing
             return outcome
-        importer = _Importer(outcome, table, fonds, category, user, mapping, key, progress, chunk_size)
-        importer.source = (Path(path), name)  # read again by the parsing child of a large file
+        importer = _Importer(outcome, table, Path(path), name, fonds, category, user, mapping, key, progress,
+                             chunk_size)
         try:
             # A dry run is rolled back anyway: nothing to index ahead of a commit.
             with nullcontext() if dry_run else bulk_indexing(), transaction.atomic():
@@ -167,8 +167,9 @@ class _Row:
 
 
 class _Importer:
-    def __init__(self, outcome, table, fonds, category, user, mapping, key, progress, chunk_size):
+    def __init__(self, outcome, table, path, name, fonds, category, user, mapping, key, progress, chunk_size):
         self.outcome, self.table, self.fonds = outcome, table, fonds
+        self.path, self.name = path, name  # read again by the parsing child of a large workbook
         # Its extra field definitions are read for every row: once here, not once per row.
         self.category = Category.objects.prefetch_related("fields").get(pk=category.pk)
         self.user, self.mapping, self.key = user, mapping, key
@@ -209,7 +210,7 @@ class _Importer:
         for row, column, value, reason in self.table.cell_problems:
             self.outcome.errors.append((row, _column_letter(column), value, reason))
         chunk: list[_Row] = []
-        for number, values, data, problems in parsed_rows(self.table, *self.source, self.parser):
+        for number, values, data, problems in parsed_rows(self.table, self.path, self.name, self.parser):
             self.outcome.rows += 1
             for target, value, reason in problems:
                 self.error(number, target, value, reason)

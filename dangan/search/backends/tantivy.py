@@ -286,7 +286,7 @@ class TantivyBackend(SearchBackend):
         total = Item.objects.count()
         with self._write_lock:
             start_outbox = IndexOutbox.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            done = tantivy_bulk.rebuild(self, progress)
+            done = tantivy_bulk.rebuild(self, total, progress)
             # What was queued before the rebuild began is in it; later changes stay queued.
             IndexOutbox.objects.filter(pk__lte=start_outbox).delete()
             self.index.reload()

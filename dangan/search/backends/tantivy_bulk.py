@@ -190,16 +190,14 @@ def serve(index_dir: str, incoming, outgoing, rebuild: bool = False) -> None:
             return
 
 
-def rebuild(backend, progress=None) -> int:
+def rebuild(backend, total: int, progress=None) -> int:
     """Every item into the emptied index: this process reads the rows while a child on the other core makes
     the documents and adds them (a rebuild in one process made 18k items/s, bound by making documents).
-    Returns how many; raises RuntimeError, leaving the index as it was, if the child cannot take the
-    index's writer or stops."""
-    from dangan.catalogue.models import Item
+    Returns how many (``total``, counted by the caller, is for the progress); raises RuntimeError, leaving
+    the index as it was, if the child cannot take the index's writer or stops."""
     from dangan.search.backends.tantivy import DOCUMENT_CHUNK
     from dangan.search.documents import row_batches
 
-    total = Item.objects.count()
     child = start_django_child(CHILD, str(backend.index_dir), REBUILD)
     done, reply = 0, None
     try:

@@ -394,14 +394,22 @@ def stored_codes(codes: list[str]) -> dict[str, int]:
     connection = connections[router.db_for_write(Item)]  # where the filing writes, its transaction included
     quote = connection.ops.quote_name
     column, table = quote(Item._meta.get_field("reference_code").column), quote(Item._meta.db_table)
-    sql = f"SELECT {column}, {quote(Item._meta.pk.column)} FROM {table} WHERE {column} "
+    pk = quote(Item._meta.pk.column)
+    sql = f"SELECT {column}, {pk} FROM {table} WHERE {column} "
     found = {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One array parameter: psycopg binds parameters on the client, and parsing a statement with
-            # hundreds of placeholders cost more than the look-up itself.
-            for start in range(0, len(codes), 10 * LOOKUP_CHUNK):
-                cursor.execute(f"{sql}= ANY(%s)", [codes[start:start + 10 * LOOKUP_CHUNK]])
+            # hundreds of placeholders cost more than the look-up itself. One index probe per code, as a
+            # LATERAL with LIMIT the planner cannot turn into a join: while an import fills the table in
+            # one transaction its statistics still say "small", and "= ANY" was planned as a scan of the
+            # whole table, a longer one for every chunk.
+            for start in range(0, len(codes), 2 * LOOKUP_CHUNK):
+                cursor.execute(
+                    f"SELECT code.value, item.{pk} FROM unnest(%s::text[]) AS code(value) CROSS JOIN LATERAL "
+                    f"(SELECT {pk} FROM {table} WHERE {column} = code.value LIMIT 1) AS item",
+                    [codes[start:start + 2 * LOOKUP_CHUNK]],
+                )
                 found.update(cursor.fetchall())
             return found
         for start in range(0, len(codes), LOOKUP_CHUNK):
@@ -492,11 +500,8 @@ class _ItemRows:
             for index, value in self.stamped:
                 values[index] = value
             rows.append(values)
-        insert_rows(Item, self.fields, rows)
-        # Reference codes are unique: they find the ids the database gave (neither way returns them).
-        ids = stored_codes([item.reference_code for item in items])
-        for item in items:
-            item.pk = ids[item.reference_code]
+        for item, pk in zip(items, insert_rows(Item, self.fields, rows), strict=True):
+            item.pk = pk
             item._state.adding = False
             item._state.db = self.connection.alias
 

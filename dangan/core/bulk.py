@@ -3,21 +3,38 @@
 from django.db import connections, router
 
 
-def insert_rows(model, fields, rows) -> None:
-    """Insert ``rows`` (lists of values already in database form, one per field of ``fields``) into
-    ``model``'s table: COPY on PostgreSQL, one prepared ``executemany`` elsewhere. Neither returns ids."""
+def insert_rows(model, fields, rows) -> list[int]:
+    """Insert ``rows`` (lists of values already in database form, one per field of ``fields``, without the
+    primary key) into ``model``'s table; the ids the rows got, in order.
+
+    COPY on PostgreSQL, with ids taken from the table's sequence first (COPY returns nothing, and looking the
+    rows up again afterwards costs more than the insert); one prepared ``executemany`` elsewhere, whose rows
+    take consecutive ids ending at the connection's last inserted rowid (SQLite gives each new row one more
+    than the largest rowid, and nothing else writes while this transaction holds the database's write lock).
+    """
     if not rows:
-        return
+        return []
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
+    pk = model._meta.pk.column
     columns = ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
             # COPY streams the rows; executemany would have psycopg build and send an INSERT for each.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+            with cursor.cursor.copy(f"COPY {table} ({quote(pk)}, {columns}) FROM STDIN") as copy:
+                for id_, row in zip(ids, rows, strict=True):
+                    copy.write_row((id_, *row))
+            return ids
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(f"insert_rows: no bulk insert for {connection.vendor}")
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+        cursor.execute("SELECT last_insert_rowid()")
+        last = cursor.fetchone()[0]
+        return list(range(last - len(rows) + 1, last + 1))

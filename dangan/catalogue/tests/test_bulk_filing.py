@@ -30,6 +30,15 @@ def test_bulk_filing_continues_gaplessly_after_items_filed_one_by_one(world):
     assert make_item(world.fonds_a).number == 6
 
 
+def test_bulk_filed_items_carry_the_ids_the_database_gave_them(world):
+    make_item(world.fonds_a)
+    Item.objects.filter(pk=make_item(world.fonds_a).pk).delete()  # the newest id is gone, not reused
+    filed = file_items_in_bulk(new_items(world.fonds_a, 5) + new_items(world.fonds_b, 3, year=2022))
+    stored = dict(Item.objects.values_list("pk", "reference_code"))
+    assert {item.pk: item.reference_code for item in filed}.items() <= stored.items()
+    assert len({item.pk for item in filed}) == 8
+
+
 def test_each_class_is_numbered_from_one_in_list_order(world):
     fonds = world.fonds_a
     items = new_items(fonds, 2) + new_items(fonds, 2, org_code="CZS") + new_items(fonds, 1)
@@ -194,12 +203,13 @@ def test_bulk_filings_in_parallel_with_single_saves_share_one_gapless_sequence()
     fonds = make_fonds(make_unit("并发批量单位", code="BULK"), "B777")
     category, retention = make_category(), make_retention()
     errors: list[Exception] = []
+    filed: list[Item] = []
     start = threading.Barrier(6)
 
     def bulk():
         items = [Item(fonds=fonds, category=category, retention=retention, year=2023, org_code="BGS",
                       title="批量归档") for _n in range(25)]
-        file_items_in_bulk(items)
+        filed.extend(file_items_in_bulk(items))
 
     def one_by_one():
         for _n in range(5):
@@ -222,6 +232,8 @@ def test_bulk_filings_in_parallel_with_single_saves_share_one_gapless_sequence()
     assert errors == []
     numbers = sorted(Item.objects.filter(fonds=fonds).values_list("number", flat=True))
     assert numbers == list(range(1, 4 * 25 + 2 * 5 + 1))
+    stored = dict(Item.objects.filter(fonds=fonds).values_list("pk", "reference_code"))
+    assert all(stored[item.pk] == item.reference_code for item in filed)
 
 
 def test_an_extra_field_changed_in_place_after_bulk_filing_is_recorded_when_saved(world):

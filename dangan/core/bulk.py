@@ -2,6 +2,8 @@
 
 from django.db import connections, router
 
+_SEQUENCES: dict[tuple[str, str], str] = {}
+
 
 def insert_rows(model, fields, rows) -> list[int]:
     """Insert ``rows`` (lists of values already in database form, one per field of ``fields``, without the
@@ -21,10 +23,8 @@ def insert_rows(model, fields, rows) -> list[int]:
     columns = ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [model._meta.db_table, pk, len(rows)],
-            )
+            sequence = _sequence(cursor, model)
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)])
             ids = [row[0] for row in cursor.fetchall()]
             # COPY streams the rows; executemany would have psycopg build and send an INSERT for each.
             with cursor.cursor.copy(f"COPY {table} ({quote(pk)}, {columns}) FROM STDIN") as copy:
@@ -38,3 +38,14 @@ def insert_rows(model, fields, rows) -> list[int]:
         cursor.execute("SELECT last_insert_rowid()")
         last = cursor.fetchone()[0]
         return list(range(last - len(rows) + 1, last + 1))
+
+
+
+def _sequence(cursor, model) -> str:
+    """The sequence behind ``model``'s id column, found once: resolved inside the statement it was looked up
+    again for every id (5 ms for a thousand instead of 0.5)."""
+    key = (cursor.db.alias, model._meta.db_table)
+    if key not in _SEQUENCES:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
+        _SEQUENCES[key] = cursor.fetchone()[0]
+    return _SEQUENCES[key]

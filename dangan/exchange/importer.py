@@ -132,10 +132,11 @@ def import_catalogue(
                              chunk_size)
         try:
             # A dry run is rolled back anyway: nothing to index ahead of a commit.
-            with nullcontext() if dry_run else bulk_indexing(), transaction.atomic():
+            with (nullcontext() if dry_run else bulk_indexing()) as indexing, transaction.atomic():
                 importer.run()
                 if not outcome.ok or dry_run:
                     raise _Rollback
+                indexing.flush()
                 outcome.committed = True
         except _Rollback:
             pass

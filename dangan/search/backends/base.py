@@ -10,8 +10,9 @@ answers is a setting. A backend must:
 A further engine (OpenSearch) is one more subclass named in ``DANGAN_SEARCH_BACKEND``.
 """
 
-from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager, nullcontext
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -57,6 +58,36 @@ class SearchResult:
 Progress = Callable[[int, int], None]
 
 
+class BulkBlock:
+    """What ``SearchBackend.bulk()`` yields."""
+
+    def flush(self) -> None:
+        """Inside the transaction, just before it commits: write what the block still holds back (nothing,
+        for a backend that indexes in line or after the commit)."""
+
+    def close(self) -> None:
+        """End of the block, after the transaction ended either way."""
+
+
+class BulkSessions(threading.local):
+    """Each thread's open ``bulk()`` block, if any."""
+
+    current: BulkBlock | None = None
+
+    @contextmanager
+    def block(self, make: Callable[[], BulkBlock]) -> Iterator[BulkBlock]:
+        """Open a block made by ``make`` for this thread; a nested one is the outer block itself."""
+        if self.current is not None:
+            yield self.current
+            return
+        self.current = session = make()
+        try:
+            yield session
+        finally:
+            self.current = None
+            session.close()
+
+
 class SearchBackend:
     name = "base"
     instances: ClassVar[list["SearchBackend"]] = []
@@ -90,11 +121,11 @@ class SearchBackend:
     def catch_up(self) -> None:
         """Apply changes not yet in the index (backends with an outbox); before reading it."""
 
-    def bulk(self) -> AbstractContextManager:
+    def bulk(self) -> AbstractContextManager["BulkBlock"]:
         """Around a transaction that changes very many items (an import): the backend may index them while
         the transaction runs, to have less to do after it commits. Nothing reaches the index unless the
-        transaction commits."""
-        return nullcontext()
+        transaction commits. Call the yielded block's ``flush()`` inside the transaction, last."""
+        return nullcontext(BulkBlock())
 
     def size_bytes(self) -> int:
         return 0

@@ -25,7 +25,16 @@ from operator import add, itemgetter
 from django.db import connection, transaction
 
 from dangan.catalogue.choices import SecurityLevel
-from dangan.search.backends.base import DATE, FACETS, Progress, SearchBackend, SearchRequest, SearchResult
+from dangan.search.backends import postgres_bulk
+from dangan.search.backends.base import (
+    DATE,
+    FACETS,
+    BulkSessions,
+    Progress,
+    SearchBackend,
+    SearchRequest,
+    SearchResult,
+)
 from dangan.search.documents import SearchDocument, documents, from_row, item_row
 from dangan.search.models import SearchDocument as Row
 from dangan.search.models import SearchSample
@@ -109,6 +118,24 @@ def tsvector_literal(values: list[str]) -> str:
     return "'" + "' '".join(distinct) + "'" if distinct else ""
 
 
+def copy_line(values: tuple) -> str:
+    """One row in COPY's text format: tab-separated, ``\\N`` for NULL, backslash, tab, newline and carriage
+    return escaped (the body joins its values with newlines)."""
+    return "\t".join(map(_copy_value, values)) + "\n"
+
+
+def _copy_value(value) -> str:
+    if isinstance(value, str):
+        if "\\" in value:
+            value = value.replace("\\", "\\\\")
+        return value.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value)
+
+
 def row_values(doc: SearchDocument) -> tuple:
     fields = doc.fields
     values = [value for field_values in fields.values() for value in field_values if value]
@@ -176,18 +203,34 @@ def _in_title(query: Query) -> tuple[str, list]:
 class PostgresBackend(SearchBackend):
     name = "postgres"
 
+    def __init__(self, index_dir: str = ""):
+        super().__init__(index_dir)
+        self._sessions = BulkSessions()
+
     # Writing ----------------------------------------------------------------------------------------------
     def items_changed(self, item_ids: Iterable[int], new_items=None) -> None:
+        session = self._sessions.current if connection.in_atomic_block else None
         if new_items:  # just filed: nothing of them is indexed yet
-            self._copy(map(from_row, map(item_row, new_items)))
+            if session is None or not session.add(new_items):
+                self._copy(map(from_row, map(item_row, new_items)))
             return
+        if session is not None:
+            session.flush()  # rows owed for earlier filings first, so this change comes after them
         ids = sorted(set(item_ids))
         with transaction.atomic():
             self._delete(ids)
             self._copy(documents(ids))
 
     def items_deleted(self, item_ids: Iterable[int]) -> None:
+        if self._sessions.current is not None and connection.in_atomic_block:
+            self._sessions.current.flush()
         self._delete(sorted(set(item_ids)))
+
+    def bulk(self, start_at: int | None = None):
+        """The search rows of items filed inside the block are made by a child process (``postgres_bulk``);
+        call the yielded session's ``flush()`` before the transaction commits."""
+        start_at = start_at or postgres_bulk.START_AT
+        return self._sessions.block(lambda: postgres_bulk.CopySession(self, start_at))
 
     def _delete(self, ids: list[int]) -> None:
         if ids:
@@ -211,22 +254,22 @@ class PostgresBackend(SearchBackend):
         return done + self._copy_rows(batch)
 
     def _copy_rows(self, batch: list[SearchDocument]) -> int:
-        if not batch:
-            return 0
-        sampled = []
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                # Rows are made while the COPY runs: the server stores each while Python makes the next.
-                for doc in batch:
-                    values = row_values(doc)
-                    copy.write_row(values)
-                    if in_sample(doc.item_id):
-                        sampled.append(values)
-            if sampled:
-                with cursor.cursor.copy(f"COPY {SAMPLE_TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                    for values in sampled:
-                        copy.write_row(values)
+        lines, sampled = [], []
+        for doc in batch:
+            line = copy_line(row_values(doc))
+            lines.append(line)
+            if in_sample(doc.item_id):
+                sampled.append(line)
+        self.copy_text("".join(lines), "".join(sampled))
         return len(batch)
+
+    def copy_text(self, text: str | bytes, sampled: str | bytes) -> None:
+        """Write search rows given as COPY text (``copy_line``): the table's, and the sample's share."""
+        with connection.cursor() as cursor:
+            for table, data in ((TABLE, text), (SAMPLE_TABLE, sampled)):
+                if data:
+                    with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                        copy.write(data)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         from dangan.catalogue.models import Item

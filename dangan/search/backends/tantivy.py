@@ -13,7 +13,6 @@ import logging
 import os
 import threading
 from collections.abc import Iterable
-from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
@@ -21,7 +20,14 @@ from django.db import transaction
 
 from dangan.catalogue.choices import ControlStatus, RecordStatus, SecurityLevel
 from dangan.search.backends import tantivy_bulk
-from dangan.search.backends.base import DATE, Progress, SearchBackend, SearchRequest, SearchResult
+from dangan.search.backends.base import (
+    DATE,
+    BulkSessions,
+    Progress,
+    SearchBackend,
+    SearchRequest,
+    SearchResult,
+)
 from dangan.search.documents import TEXT_FIELDS, SearchDocument, documents
 from dangan.search.models import IndexOutbox
 from dangan.search.text import Query, Term, field_tokens, phrase
@@ -115,7 +121,7 @@ class TantivyBackend(SearchBackend):
         self._index = None
         # One writer per index: tantivy refuses a second, so this process's threads take turns.
         self._write_lock = threading.Lock()
-        self._sessions = tantivy_bulk.Sessions()
+        self._sessions = BulkSessions()
 
     # Opening ----------------------------------------------------------------------------------------------
     @property
@@ -202,19 +208,9 @@ class TantivyBackend(SearchBackend):
         else:
             transaction.on_commit(self.catch_up_quietly)
 
-    @contextmanager
     def bulk(self, start_at: int | None = None):
         """Items changed inside the block are indexed by a child process as they come (``tantivy_bulk``)."""
-        if self._sessions.current is not None:  # nested: the outer block already does it
-            yield
-            return
-        session = tantivy_bulk.BulkSession(self, start_at or tantivy_bulk.START_AT)
-        self._sessions.current = session
-        try:
-            yield
-        finally:
-            self._sessions.current = None
-            session.close()
+        return self._sessions.block(lambda: tantivy_bulk.BulkSession(self, start_at or tantivy_bulk.START_AT))
 
     def catch_up_quietly(self) -> None:
         # After commit the change is safe in the outbox; a failure here only delays it to the next search.

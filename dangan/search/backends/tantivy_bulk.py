@@ -19,11 +19,11 @@ import logging
 import pickle
 import subprocess
 import sys
-import threading
 
 from django.db import transaction
 
 from dangan.lib.processes import child_pipes, start_django_child
+from dangan.search.backends.base import BulkBlock
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,9 @@ COMMITTED = "committed"
 REBUILD = "rebuild"
 
 
-class BulkSession:
-    """One ``bulk()`` block of one thread: the items it queued, and the child once there are enough."""
+class BulkSession(BulkBlock):
+    """One ``bulk()`` block of one thread: the items it queued, and the child once there are enough.
+    Nothing to ``flush()``: the child's writer commits after the transaction does (``finish``)."""
 
     def __init__(self, backend, start_at: int = START_AT):
         self.backend = backend
@@ -141,9 +142,6 @@ class BulkSession:
                     self.child.wait()
                 self.child = None
 
-
-class Sessions(threading.local):
-    current: BulkSession | None = None
 
 
 def serve(index_dir: str, incoming, outgoing, rebuild: bool = False) -> None:

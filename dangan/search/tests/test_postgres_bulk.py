@@ -1,0 +1,107 @@
+"""PostgreSQL: a large transaction's search rows are made by a child process, written in the transaction."""
+
+import pytest
+from django.db import connection, transaction
+
+from dangan.catalogue.services import file_items_in_bulk
+from dangan.search import backends
+from dangan.search.backends import get_backend, postgres_bulk
+from dangan.search.backends import postgres as pg
+from dangan.search.documents import from_row, item_row
+from dangan.search.models import SearchDocument, SearchSample
+from dangan.testing import make_item, make_world, new_items
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend needs PostgreSQL"),
+]
+# Every character COPY's text format escapes, and a quote the token literal must escape.
+AWKWARD = "含\t制表符、\\反斜杠、\r回车、'引号'与\n换行的题名{n}"
+
+
+@pytest.fixture
+def pworld(settings):
+    settings.DANGAN_SEARCH_BACKEND = "postgres"
+    backends.reset()
+    return make_world()
+
+
+def search_rows(model=SearchDocument) -> dict:
+    return {row["item_id"]: row for row in model.objects.values()}
+
+
+def test_rows_made_by_the_child_are_the_rows_made_in_line(pworld):
+    with get_backend().bulk(start_at=1) as block, transaction.atomic():
+        items = file_items_in_bulk(new_items(pworld.fonds_a, 40, AWKWARD))
+        assert block.child is not None
+        block.flush()
+        assert not block.owed
+    made_by_child, sampled_by_child = search_rows(), search_rows(SearchSample)
+    # The text arrives as made (a backslash, a quote, the body's newlines), not as COPY would misread it.
+    texts = ("title", "creator", "document_number", "body")
+    made = [dict(zip(pg.COLUMNS, pg.row_values(from_row(item_row(item))), strict=True)) for item in items]
+    assert [[made_by_child[m["item_id"]][name] for name in texts] for m in made] == [
+        [m[name] for name in texts] for m in made
+    ]
+    assert "\\" in made[0]["title"] and "\n" in made[0]["body"]
+    get_backend().rebuild()  # in line, by documents read back from the database
+    assert search_rows() == made_by_child
+    assert search_rows(SearchSample) == sampled_by_child
+    assert sampled_by_child  # forty consecutive ids: some fall in the sixteenth
+
+
+def test_rows_still_owed_when_the_transaction_commits_are_written_after_it(pworld):
+    with get_backend().bulk(start_at=1), transaction.atomic():
+        items = file_items_in_bulk(new_items(pworld.fonds_a, 3, "提交后写入的文件{n}"))
+    assert set(search_rows()) >= {item.pk for item in items}
+
+
+def test_a_bulk_block_rolled_back_leaves_no_search_rows_and_stops_the_child(pworld):
+    before = set(search_rows())
+    with pytest.raises(RuntimeError), get_backend().bulk(start_at=1) as session, transaction.atomic():
+        file_items_in_bulk(new_items(pworld.fonds_a, 3, "回滚的文件{n}"))
+        child = session.child
+        session.flush()
+        raise RuntimeError
+    assert set(search_rows()) == before
+    assert child.poll() is not None and session.child is None
+
+
+def test_when_the_child_stops_its_rows_are_made_in_line(pworld, monkeypatch):
+    monkeypatch.setattr(postgres_bulk, "CHILD", "import sys; sys.exit(3)")
+    with get_backend().bulk(start_at=1) as block, transaction.atomic():
+        first = file_items_in_bulk(new_items(pworld.fonds_a, 3, "子进程停止前的文件{n}"))
+        later = file_items_in_bulk(new_items(pworld.fonds_a, 2, "子进程停止后的文件{n}"))
+        block.flush()
+    assert block.failed
+    assert set(search_rows()) >= {item.pk for item in first + later}
+
+
+def test_a_change_after_filing_in_the_same_block_is_what_the_index_keeps(pworld):
+    with get_backend().bulk(start_at=1) as block, transaction.atomic():
+        changed, deleted = file_items_in_bulk(new_items(pworld.fonds_a, 2, "批量中的原题名{n}"))
+        changed.title = "批量中改过的题名"
+        changed.save()
+        deleted.delete()
+        block.flush()
+    rows = search_rows()
+    assert rows[changed.pk]["title"] == "批量中改过的题名"
+    assert deleted.pk not in rows
+
+
+def test_a_small_filing_is_indexed_in_line_without_a_child(pworld, monkeypatch):
+    monkeypatch.setattr(postgres_bulk.CopySession, "_start", lambda self: pytest.fail("no child for 3 items"))
+    with get_backend().bulk() as block, transaction.atomic():
+        items = file_items_in_bulk(new_items(pworld.fonds_a, 3, "少量文件{n}"))
+        assert set(search_rows()) >= {item.pk for item in items}
+        block.flush()
+
+
+def test_copy_text_escapes_what_copy_would_misread():
+    line = pg.copy_line((1, None, True, False, "a\tb\\c\nd\re"))
+    assert line == "1\t\\N\tt\tf\ta\\tb\\\\c\\nd\\re\n"
+
+
+def test_an_item_filed_outside_a_block_is_indexed_in_its_own_transaction(pworld):
+    item = make_item(pworld.fonds_a, title="单独归档的文件")
+    assert search_rows()[item.pk]["title"] == "单独归档的文件"

@@ -90,13 +90,14 @@ def test_the_child_stops_when_the_import_stops_reading(world, tmp_path, parse_ap
     assert started[0].poll() is not None
 
 
-def test_large_workbooks_are_parsed_apart_and_csv_or_small_ones_in_line(tmp_path):
+def test_large_files_are_parsed_apart_and_small_ones_in_line(tmp_path):
     path = tmp_path / "c.xlsx"
     path.write_bytes(b"x" * 100)
     assert parsing.parse_apart(Table(HEADER, iter(()), "xlsx", total=50_000), path)
     assert parsing.parse_apart(Table(HEADER, iter(()), "xls", total=50_000), path)
     assert not parsing.parse_apart(Table(HEADER, iter(()), "xlsx", total=500), path)
-    assert not parsing.parse_apart(Table(HEADER, iter(()), "csv", total=5_000_000), path)
+    assert parsing.parse_apart(Table(HEADER, iter(()), "csv", total=5_000_000), path)
+    assert not parsing.parse_apart(Table(HEADER, iter(()), "csv", total=5_000), path)
     # a workbook that does not state its rows is judged by its size
     assert not parsing.parse_apart(Table(HEADER, iter(()), "xlsx", total=None), path)
     path.write_bytes(b"x" * 3_000_000)

@@ -119,16 +119,23 @@ def tsvector_literal(values: list[str]) -> str:
 
 
 def copy_line(values: tuple) -> str:
-    """One row in COPY's text format: tab-separated, ``\\N`` for NULL, backslash, tab, newline and carriage
-    return escaped (the body joins its values with newlines)."""
-    return "\t".join(map(_copy_value, values)) + "\n"
+    """One row in COPY's text format, made without a connection (``postgres_bulk``'s child has none; in line,
+    psycopg's own formatter, three times as fast, is used): tab-separated, ``\\N`` for NULL, and backslash,
+    newline, carriage return and tab escaped. The values are joined with NUL, which PostgreSQL's text cannot
+    hold, and the whole line is escaped at once instead of value by value."""
+    if None in values:  # NULL's \N must not be escaped: each value apart (the search rows have none)
+        return "\t".join(_escaped(v) if type(v) is str else _copy_value(v) for v in values) + "\n"
+    line = "\0".join([v if type(v) is str else _copy_value(v) for v in values])
+    return _escaped(line).replace("\0", "\t") + "\n"
+
+
+def _escaped(text: str) -> str:
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
 
 
 def _copy_value(value) -> str:
-    if isinstance(value, str):
-        if "\\" in value:
-            value = value.replace("\\", "\\\\")
-        return value.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
     if value is None:
         return "\\N"
     if isinstance(value, bool):
@@ -254,13 +261,21 @@ class PostgresBackend(SearchBackend):
         return done + self._copy_rows(batch)
 
     def _copy_rows(self, batch: list[SearchDocument]) -> int:
-        lines, sampled = [], []
-        for doc in batch:
-            line = copy_line(row_values(doc))
-            lines.append(line)
-            if in_sample(doc.item_id):
-                sampled.append(line)
-        self.copy_text("".join(lines), "".join(sampled))
+        if not batch:
+            return 0
+        sampled = []
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                # Rows are made while the COPY runs: the server stores each while Python makes the next.
+                for doc in batch:
+                    values = row_values(doc)
+                    copy.write_row(values)
+                    if in_sample(doc.item_id):
+                        sampled.append(values)
+            if sampled:
+                with cursor.cursor.copy(f"COPY {SAMPLE_TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                    for values in sampled:
+                        copy.write_row(values)
         return len(batch)
 
     def copy_text(self, text: str | bytes, sampled: str | bytes) -> None:

@@ -98,8 +98,9 @@ def test_a_small_filing_is_indexed_in_line_without_a_child(pworld, monkeypatch):
 
 
 def test_copy_text_escapes_what_copy_would_misread():
-    line = pg.copy_line((1, None, True, False, "a\tb\\c\nd\re"))
-    assert line == "1\t\\N\tt\tf\ta\\tb\\\\c\\nd\\re\n"
+    escaped = "a\\tb\\\\c\\nd\\re"
+    assert pg.copy_line((1, True, False, "a\tb\\c\nd\re")) == f"1\tt\tf\t{escaped}\n"
+    assert pg.copy_line((1, None, "a\tb\\c\nd\re")) == f"1\t\\N\t{escaped}\n"
 
 
 def test_an_item_filed_outside_a_block_is_indexed_in_its_own_transaction(pworld):

@@ -1,6 +1,6 @@
 """Rows written below the ORM, for the bulk paths where ``bulk_create``'s per-value preparation dominates."""
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 
 _SEQUENCES: dict[tuple[str, str], str] = {}
 
@@ -34,9 +34,10 @@ def insert_rows(model, fields, rows) -> list[int]:
         if connection.vendor != "sqlite":
             raise NotImplementedError(f"insert_rows: no bulk insert for {connection.vendor}")
         placeholders = ", ".join(["%s"] * len(fields))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
-        cursor.execute("SELECT last_insert_rowid()")
-        last = cursor.fetchone()[0]
+        with transaction.atomic(using=connection.alias):  # one write lock for every row, even in autocommit
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+            cursor.execute("SELECT last_insert_rowid()")
+            last = cursor.fetchone()[0]
         return list(range(last - len(rows) + 1, last + 1))
 
 

@@ -10,6 +10,7 @@ answers is a setting. A backend must:
 A further engine (OpenSearch) is one more subclass named in ``DANGAN_SEARCH_BACKEND``.
 """
 
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -18,6 +19,8 @@ from typing import ClassVar
 
 from dangan.search.text import Query
 from dangan.search.visibility import Visibility
+
+logger = logging.getLogger(__name__)
 
 FACETS = ("fonds", "category", "year", "retention", "security_level", "control", "has_files")
 RELEVANCE, DATE = "relevance", "date"
@@ -56,6 +59,17 @@ class SearchResult:
 
 
 Progress = Callable[[int, int], None]
+
+
+def id_runs(item_ids: Iterable[int]) -> list[tuple[int, int | None]]:
+    """Consecutive ids as (first, last) runs; last is None for a run of one (an outbox row's form)."""
+    runs: list[list[int]] = []
+    for pk in sorted(set(item_ids)):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return [(first, last if last != first else None) for first, last in runs]
 
 
 class BulkBlock:
@@ -120,6 +134,13 @@ class SearchBackend:
 
     def catch_up(self) -> None:
         """Apply changes not yet in the index (backends with an outbox); before reading it."""
+
+    def catch_up_quietly(self) -> None:
+        # After commit the change is safe in the outbox; a failure here only delays it to the next catch-up.
+        try:
+            self.catch_up()
+        except Exception:
+            logger.exception("search index: could not apply queued changes now; they stay queued")
 
     def bulk(self) -> AbstractContextManager["BulkBlock"]:
         """Around a transaction that changes very many items (an import): the backend may index them while

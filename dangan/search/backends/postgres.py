@@ -1,5 +1,6 @@
 """Search inside PostgreSQL: nothing outside the database to keep in step, so several web and worker
-machines share it. The index is the ``SearchDocument`` table, written in the item's own transaction.
+machines share it. The index is the ``SearchDocument`` table, written in the item's own transaction (a large
+import's rows by a child process just after it: ``postgres_bulk``).
 
 A term of two characters is one lexeme of the GIN-indexed ``tokens`` tsvector, one character a prefix of
 lexemes (see ``tsvector_literal``); both are exact. A longer term is the AND of its bigrams (the GIN index
@@ -84,6 +85,7 @@ COLUMNS = (
 GIN_INDEXES = {TABLE: "search_doc_tokens", SAMPLE_TABLE: "search_sample_tokens"}
 COARSE_INDEX = "search_sample_coarse"
 COPY_CHUNK = 5000
+OUTBOX_ROWS = 100  # outbox rows (runs of up to a thousand items) caught up in one transaction
 # Set for one search only (SET LOCAL), and back to their defaults after it inside a caller's transaction.
 PLANNER_SETTINGS = ("work_mem", "jit", "enable_seqscan", "enable_indexscan", "enable_bitmapscan")
 
@@ -141,6 +143,17 @@ def _copy_value(value) -> str:
     if isinstance(value, bool):
         return "t" if value else "f"
     return str(value)
+
+
+def copy_text_of(docs: Iterable[SearchDocument]) -> tuple[str, str]:
+    """The COPY text of the search table's rows for ``docs``, and of the sample's share of them."""
+    lines, sampled = [], []
+    for doc in docs:
+        line = copy_line(row_values(doc))
+        lines.append(line)
+        if in_sample(doc.item_id):
+            sampled.append(line)
+    return "".join(lines), "".join(sampled)
 
 
 def row_values(doc: SearchDocument) -> tuple:
@@ -221,17 +234,35 @@ class PostgresBackend(SearchBackend):
             if session is None or not session.add(new_items):
                 self._copy(map(from_row, map(item_row, new_items)))
             return
-        if session is not None:
-            session.flush()  # rows owed for earlier filings first, so this change comes after them
-        ids = sorted(set(item_ids))
-        with transaction.atomic():
-            self._delete(ids)
-            self._copy(documents(ids))
+        item_ids = sorted(set(item_ids))
+        if session is not None and session.holds(item_ids):
+            session.take_back()  # the child's uncommitted rows of these items would block this change
+        self.index_in_line(item_ids)
 
     def items_deleted(self, item_ids: Iterable[int]) -> None:
-        if self._sessions.current is not None and connection.in_atomic_block:
-            self._sessions.current.flush()
-        self._delete(sorted(set(item_ids)))
+        item_ids = sorted(set(item_ids))
+        session = self._sessions.current if connection.in_atomic_block else None
+        if session is not None and session.holds(item_ids):
+            session.take_back()
+        self._delete(item_ids)
+
+    def index_in_line(self, item_ids: list[int]) -> None:
+        """The items' rows made afresh from the database, in the caller's transaction."""
+        with transaction.atomic():
+            self._delete(item_ids)
+            self._copy(documents(item_ids))
+
+    def catch_up(self) -> None:
+        """Index the items the outbox still names: a bulk block's child that could not commit its rows."""
+        from dangan.search.models import IndexOutbox
+
+        while queued := list(
+            IndexOutbox.objects.order_by("pk").values_list("pk", "item_id", "last_item_id")[:OUTBOX_ROWS]
+        ):
+            ids = [pk for _row, first, last in queued for pk in range(first, (last or first) + 1)]
+            with transaction.atomic():
+                self.index_in_line(ids)
+                IndexOutbox.objects.filter(pk__in=[row[0] for row in queued]).delete()
 
     def bulk(self, start_at: int | None = None):
         """The search rows of items filed inside the block are made by a child process (``postgres_bulk``);
@@ -278,8 +309,8 @@ class PostgresBackend(SearchBackend):
                         copy.write_row(values)
         return len(batch)
 
-    def copy_text(self, text: str | bytes, sampled: str | bytes) -> None:
-        """Write search rows given as COPY text (``copy_line``): the table's, and the sample's share."""
+    def copy_text(self, text: str, sampled: str) -> None:
+        """Write search rows given as COPY text (``copy_text_of``): the table's, and the sample's share."""
         with connection.cursor() as cursor:
             for table, data in ((TABLE, text), (SAMPLE_TABLE, sampled)):
                 if data:

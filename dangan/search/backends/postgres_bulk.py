@@ -1,156 +1,204 @@
-"""Making a large transaction's search rows (PostgreSQL) on the other core while the transaction runs.
+"""Writing a large transaction's search rows (PostgreSQL) from a second process and connection while the
+transaction runs.
 
-An import of a million items spent a fifth of its time making the search table's rows (documents, their
-token sets) in the importing process. Inside a ``PostgresBackend.bulk()`` block, the rows of items just filed
-go to a child process that turns them into the search table's COPY text and sends it back; this process
-writes that text with COPY in its own transaction, some batches behind, while it checks and stores the next
-ones. The search rows stay in the items' transaction: ``flush()``, called before the transaction commits,
-writes whatever is still on the way. If it was not called, what is left is written just after the commit
-(in a transaction of its own); if the transaction rolled back, it is dropped with everything else.
+An import of a million items spent a third of its time on the search table: making its rows (documents,
+their token sets) and waiting for the server to store them with their GIN index, one after the other on
+the import's own connection. Inside a ``PostgresBackend.bulk()`` block, from ``START_AT`` items on, the rows
+of items just filed go to a child process, which makes the search table's COPY text and writes it through
+its own connection, in a transaction of its own held open; so the importer, its server process, the child
+and the child's server process all work at once.
 
-Items changed or deleted (not new) inside the block are indexed in line as always, after a flush, so their
-rows are written in the order the changes were made. If the child stops, the rows it had not answered for
-are made in line, as is everything after.
+The child's transaction commits only after the importer's has (``finish``), so nothing of a rolled-back
+import is ever searchable. The outbox makes that second commit safe: every run of ids handed to the child is
+also an ``IndexOutbox`` row written in the importer's transaction, deleted once the child has committed.
+If the child stops, cannot commit, or the importer dies between the two commits, the rows stay in the
+outbox and ``PostgresBackend.catch_up`` (after the commit, by the periodic ``search.catch_up`` job, before
+``dangan search check``) indexes those items from the database. Until the child commits (a moment after the
+import), the new items are stored but not yet found.
+
+Inside the block, a change or deletion of an item the child holds would wait for the child's uncommitted
+row while the importer waits for the child: before any such change, the child is stopped (its transaction
+rolled back) and its items are indexed in line, in the importer's transaction.
 """
 
+import bisect
 import logging
 import pickle
-import queue
-import threading
-from collections import deque
+import subprocess
+import sys
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from dangan.lib.processes import child_pipes, start_django_child
-from dangan.search.backends.base import BulkBlock
+from dangan.search.backends.base import BulkBlock, id_runs
 
 logger = logging.getLogger(__name__)
 
-# A child costs about a second to start (Python, Django): worth it from this many items on.
+# A child costs about a second to start (Python, Django, a connection): worth it from this many items on.
 START_AT = 20_000
-AHEAD = 4  # batches sent whose text has not been written yet, at most
+ROWS, PREPARE, COMMIT = "rows", "prepare", "commit"
+READY, COMMITTED = "ready", "committed"
 CHILD = "import django; django.setup(); from dangan.search.backends.postgres_bulk import main; main()"
-_STOPPED = object()
 
 
 class CopySession(BulkBlock):
-    """One ``bulk()`` block of one thread: the child, once enough items were filed, and what it still owes."""
+    """One ``bulk()`` block of one thread: the child once enough items were filed, and the runs it holds."""
 
     def __init__(self, backend, start_at: int = START_AT):
         self.backend = backend
         self.start_at = start_at
         self.filed = 0
-        self.child = None
-        self.replies: queue.Queue = queue.Queue()
-        self.owed: deque[list[tuple]] = deque()  # rows sent, oldest first, until their text is written
+        self.child: subprocess.Popen | None = None
+        self.runs: list[tuple[int, int]] = []  # ids the child holds, uncommitted
+        self.outbox_pks: list[int] = []
         self.failed = False
-        self.registered = False
+        self.done = False
 
     def add(self, new_items) -> bool:
-        """Take the items just filed; False if the caller should index them itself (few yet, or no child)."""
+        """Take items just filed; False if the caller should index them itself (few yet, or no child)."""
         from dangan.search.documents import item_row
+        from dangan.search.models import IndexOutbox
 
         self.filed += len(new_items)
         if self.child is None and (self.failed or self.filed < self.start_at):
             return False
-        if not self.registered:
-            transaction.on_commit(self.flush_committed)  # in case flush() is not called before the commit
-            self.registered = True
         if self.child is None:
             self._start()
-        rows = [item_row(item) for item in new_items]
-        self.owed.append(rows)
-        try:
-            pickle.dump(rows, self.child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self.child.stdin.flush()
-        except OSError:  # BrokenPipeError among them: the child died
-            self._stop()
-        while len(self.owed) > AHEAD:
-            self._write_oldest()
+        by_id = {item.pk: item for item in new_items}
+        runs = [(first, last or first) for first, last in id_runs(by_id)]
+        outbox = IndexOutbox.objects.bulk_create(
+            [IndexOutbox(item_id=first, last_item_id=last) for first, last in runs]
+        )
+        self.outbox_pks.extend(row.pk for row in outbox)
+        self.runs.extend(runs)
+        for first, last in runs:
+            if not self._message((ROWS, [item_row(by_id[pk]) for pk in range(first, last + 1)])):
+                self.take_back()  # the child died: what it held is indexed here, and the rest in line
+                break
         return True
 
-    def flush(self) -> None:
-        """Write every row still owed, inside the transaction (call it before the commit)."""
-        while self.owed:
-            self._write_oldest()
+    def holds(self, item_ids) -> bool:
+        """Whether any of ``item_ids`` is an item the child holds (the runs are in ascending order)."""
+        if not self.runs:
+            return False
+        starts = [first for first, _last in self.runs]
+        for pk in item_ids:
+            at = bisect.bisect_right(starts, pk) - 1
+            if at >= 0 and pk <= self.runs[at][1]:
+                return True
+        return False
 
-    def flush_committed(self) -> None:
-        # After the commit, only if flush() was not called: the rows go in a transaction of their own.
-        if self.owed:
-            with transaction.atomic():
-                self.flush()
+    def flush(self) -> None:
+        """Inside the transaction, before it commits: make sure the child has written every row it was
+        sent; if it cannot, its items are indexed here instead."""
+        if self.child is not None and self._ask((PREPARE,)) != READY:
+            self.take_back()
+
+    def take_back(self) -> None:
+        """Stop the child (its transaction rolls back) and index what it held in line, in this transaction."""
+        from dangan.search.models import IndexOutbox
+
+        self._stop()
+        self.failed = True
+        if self.runs:
+            self.backend.index_in_line([pk for first, last in self.runs for pk in range(first, last + 1)])
+            IndexOutbox.objects.filter(pk__in=self.outbox_pks).delete()
+        self.runs, self.outbox_pks = [], []
+
+    def finish(self) -> None:
+        """After the importer's commit: the child commits, and the outbox rows it covered go; otherwise
+        they stay, and the catch-up indexes their items."""
+        from dangan.search.models import IndexOutbox
+
+        self.done = True
+        reply = self._ask((COMMIT,)) if self.child is not None else None
+        self._stop()
+        if reply == COMMITTED:
+            for start in range(0, len(self.outbox_pks), 900):
+                IndexOutbox.objects.filter(pk__in=self.outbox_pks[start : start + 900]).delete()
+        elif self.outbox_pks:
+            logger.warning("search rows child could not commit (%s); the outbox will be applied", reply)
+            self.backend.catch_up_quietly()
 
     def close(self) -> None:
-        """End of the block: a transaction that rolled back leaves its rows unwritten, and the child goes."""
-        self.owed.clear()
-        if self.child is not None:
-            try:
-                self.child.stdin.close()
-            except OSError:
-                pass
-            self.child.wait()
-            self.child = None
+        """End of the block: a transaction that did not commit leaves nothing of the child's behind."""
+        if not self.done:
+            self._stop()
 
     def _start(self) -> None:
         self.child = start_django_child(CHILD)
-        threading.Thread(target=self._read_replies, args=(self.child.stdout,), daemon=True).start()
+        transaction.on_commit(self.finish)
+        # The child writes to the database this connection uses (a test run's own, say), not the settings'.
+        self._message({"NAME": connection.settings_dict["NAME"]})
 
-    def _read_replies(self, stdout) -> None:
-        # A thread, so neither side ever blocks on a full pipe while the other waits for it.
+    def _message(self, message) -> bool:
+        if self.child is None:
+            return False
         try:
-            while True:
-                self.replies.put(pickle.load(stdout))
-        except (EOFError, OSError, pickle.UnpicklingError):
-            self.replies.put(_STOPPED)
-        finally:
-            stdout.close()
-
-    def _write_oldest(self) -> None:
-        rows = self.owed.popleft()
-        reply = _STOPPED if self.failed else self.replies.get()
-        if reply is _STOPPED:
+            pickle.dump(message, self.child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.child.stdin.flush()
+        except OSError:  # BrokenPipeError among them
+            logger.warning("search rows child stopped")
             self._stop()
-            from dangan.search.documents import from_row
+            return False
+        return True
 
-            self.backend._copy(map(from_row, rows))
-            return
-        self.backend.copy_text(*reply)
+    def _ask(self, message):
+        if not self._message(message):
+            return None
+        try:
+            return pickle.load(self.child.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return None
 
     def _stop(self) -> None:
-        if not self.failed:
-            logger.warning("search rows child stopped; the rest of the rows are made in this process")
-        self.failed = True
-        if self.child is not None:
-            self.child.kill()
-            self.child.wait()
-            self.child = None
-
-
-
-def copy_text(rows: list[tuple]) -> tuple[bytes, bytes]:
-    """The COPY text of the search table's rows for ``rows`` (``documents.rows`` form), and the sample's."""
-    from dangan.search.backends.postgres import copy_line, in_sample, row_values
-    from dangan.search.documents import from_row
-
-    lines, sampled = [], []
-    for row in rows:
-        line = copy_line(row_values(from_row(row)))
-        lines.append(line)
-        if in_sample(row[0]):
-            sampled.append(line)
-    return "".join(lines).encode(), "".join(sampled).encode()
+        child, self.child = self.child, None
+        if child is None:
+            return
+        try:
+            child.stdin.close()  # the child rolls back whatever it has not committed, and exits
+            child.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            child.kill()
+            child.wait()
+        child.stdout.close()
 
 
 def serve(incoming, outgoing) -> None:
-    """The child: the COPY text for each batch of rows it is sent, in order, until its input ends."""
-    while True:
-        try:
-            rows = pickle.load(incoming)
-        except EOFError:
-            return
-        pickle.dump(copy_text(rows), outgoing, protocol=pickle.HIGHEST_PROTOCOL)
-        outgoing.flush()
+    """The child: COPY the search rows of each batch it is sent into its own open transaction; commit when
+    told, roll back when its input ends first."""
+    from dangan.search.backends.postgres import PostgresBackend, copy_text_of
+    from dangan.search.documents import from_row
+
+    connection.settings_dict.update(pickle.load(incoming))
+    connection.set_autocommit(False)
+    backend = PostgresBackend()
+    try:
+        while True:
+            try:
+                message = pickle.load(incoming)
+            except EOFError:
+                return
+            kind = message[0]
+            if kind == ROWS:
+                backend.copy_text(*copy_text_of(map(from_row, message[1])))
+                continue
+            if kind == COMMIT:
+                connection.commit()
+            pickle.dump(COMMITTED if kind == COMMIT else READY, outgoing)
+            outgoing.flush()
+            if kind == COMMIT:
+                return
+    finally:
+        if connection.connection is not None and not connection.get_autocommit():
+            connection.rollback()
+        connection.close()
 
 
 def main() -> None:
-    serve(*child_pipes())
+    incoming, outgoing = child_pipes()
+    try:
+        serve(incoming, outgoing)
+    except Exception:
+        logger.exception("search rows child failed")
+        sys.exit(1)

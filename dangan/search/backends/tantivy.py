@@ -27,6 +27,7 @@ from dangan.search.backends.base import (
     SearchBackend,
     SearchRequest,
     SearchResult,
+    id_runs,
 )
 from dangan.search.documents import TEXT_FIELDS, SearchDocument, documents
 from dangan.search.models import IndexOutbox
@@ -197,7 +198,7 @@ class TantivyBackend(SearchBackend):
         self._queue(item_ids)
 
     def _queue(self, item_ids: Iterable[int], new_items=None) -> None:
-        runs = _runs(item_ids)
+        runs = id_runs(item_ids)
         rows = [IndexOutbox(item_id=first, last_item_id=last) for first, last in runs]
         if not rows:
             return
@@ -211,13 +212,6 @@ class TantivyBackend(SearchBackend):
     def bulk(self, start_at: int | None = None):
         """Items changed inside the block are indexed by a child process as they come (``tantivy_bulk``)."""
         return self._sessions.block(lambda: tantivy_bulk.BulkSession(self, start_at or tantivy_bulk.START_AT))
-
-    def catch_up_quietly(self) -> None:
-        # After commit the change is safe in the outbox; a failure here only delays it to the next search.
-        try:
-            self.catch_up()
-        except Exception:
-            logger.exception("search index: could not apply queued changes now; they stay queued")
 
     def catch_up(self) -> None:
         if not IndexOutbox.objects.exists():
@@ -398,17 +392,6 @@ class TantivyBackend(SearchBackend):
                 )
             )
         return clauses
-
-
-def _runs(item_ids: Iterable[int]) -> list[tuple[int, int | None]]:
-    """Consecutive ids as (first, last) runs; last is None for a run of one."""
-    runs: list[list[int]] = []
-    for pk in sorted(set(item_ids)):
-        if runs and pk == runs[-1][1] + 1:
-            runs[-1][1] = pk
-        else:
-            runs.append([pk, pk])
-    return [(first, last if last != first else None) for first, last in runs]
 
 
 def _term_set(schema, name: str, values) -> tantivy.Query:

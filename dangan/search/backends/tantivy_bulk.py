@@ -51,7 +51,7 @@ class BulkSession(BulkBlock):
         self.done = False
 
     def add(self, runs: list[tuple[int, int | None]], outbox_pks: list[int | None], new_items=None) -> None:
-        """Items changed (or deleted) in the transaction as runs of ids (``_runs``), the outbox rows that
+        """Items changed (or deleted) in the transaction as runs of ids (``id_runs``), the outbox rows that
         recorded them, and the instances when they were just filed (see ``SearchBackend.items_changed``)."""
         if not self.registered:
             # Once per block instead of once per batch: finish() applies everything, then catches up.

@@ -1,4 +1,5 @@
-"""PostgreSQL: a large transaction's search rows are made by a child process, written in the transaction."""
+"""PostgreSQL: a large transaction's search rows are written by a child process through its own connection,
+committed only after the transaction commits, with the outbox as the safety net."""
 
 import pytest
 from django.db import connection, transaction
@@ -8,8 +9,8 @@ from dangan.search import backends
 from dangan.search.backends import get_backend, postgres_bulk
 from dangan.search.backends import postgres as pg
 from dangan.search.documents import from_row, item_row
-from dangan.search.models import SearchDocument, SearchSample
-from dangan.testing import make_item, make_world, new_items
+from dangan.search.models import IndexOutbox, SearchDocument, SearchSample
+from dangan.testing import make_world, new_items
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -17,6 +18,18 @@ pytestmark = [
 ]
 # Every character COPY's text format escapes, and a quote the token literal must escape.
 AWKWARD = "含\t制表符、\\反斜杠、\r回车、'引号'与\n换行的题名{n}"
+# A child that writes nothing, says it is ready, and dies when told to commit.
+CANNOT_COMMIT = """
+import pickle, sys
+incoming, outgoing = sys.stdin.buffer, sys.stdout.buffer
+while True:
+    message = pickle.load(incoming)
+    if message[0] == "prepare":
+        pickle.dump("ready", outgoing)
+        outgoing.flush()
+    elif message[0] == "commit":
+        sys.exit(2)
+"""
 
 
 @pytest.fixture
@@ -26,48 +39,60 @@ def pworld(settings):
     return make_world()
 
 
+@pytest.fixture
+def no_catch_up(monkeypatch):
+    """Only the child can have written what is found: the outbox is never applied in this process."""
+    monkeypatch.setattr(pg.PostgresBackend, "catch_up", lambda self: pytest.fail("caught up"))
+
+
 def search_rows(model=SearchDocument) -> dict:
     return {row["item_id"]: row for row in model.objects.values()}
 
 
-def test_rows_made_by_the_child_are_the_rows_made_in_line(pworld):
+def test_rows_written_by_the_child_are_the_rows_made_in_line(pworld, no_catch_up):
     with get_backend().bulk(start_at=1) as block, transaction.atomic():
         items = file_items_in_bulk(new_items(pworld.fonds_a, 40, AWKWARD))
         assert block.child is not None
         block.flush()
-        assert not block.owed
-    made_by_child, sampled_by_child = search_rows(), search_rows(SearchSample)
+    written_by_child, sampled_by_child = search_rows(), search_rows(SearchSample)
     # The text arrives as made (a backslash, a quote, the body's newlines), not as COPY would misread it.
     texts = ("title", "creator", "document_number", "body")
     made = [dict(zip(pg.COLUMNS, pg.row_values(from_row(item_row(item))), strict=True)) for item in items]
-    assert [[made_by_child[m["item_id"]][name] for name in texts] for m in made] == [
+    assert [[written_by_child[m["item_id"]][name] for name in texts] for m in made] == [
         [m[name] for name in texts] for m in made
     ]
     assert "\\" in made[0]["title"] and "\n" in made[0]["body"]
-    get_backend().rebuild()  # in line, by documents read back from the database
-    assert search_rows() == made_by_child
+    get_backend().rebuild()  # in line, through psycopg's own formatter
+    assert search_rows() == written_by_child
     assert search_rows(SearchSample) == sampled_by_child
     assert sampled_by_child  # forty consecutive ids: some fall in the sixteenth
+    assert not IndexOutbox.objects.exists()
 
 
-def test_rows_still_owed_when_the_transaction_commits_are_written_after_it(pworld):
-    with get_backend().bulk(start_at=1), transaction.atomic():
-        items = file_items_in_bulk(new_items(pworld.fonds_a, 3, "提交后写入的文件{n}"))
-    assert set(search_rows()) >= {item.pk for item in items}
+def test_the_childs_rows_appear_only_once_the_transaction_has_committed(pworld, no_catch_up):
+    with get_backend().bulk(start_at=1) as block, transaction.atomic():
+        items = file_items_in_bulk(new_items(pworld.fonds_a, 3, "提交后才可检索的文件{n}"))
+        block.flush()
+        ids = {item.pk for item in items}
+        assert not SearchDocument.objects.filter(item_id__in=ids).exists()  # the child's, uncommitted
+        assert IndexOutbox.objects.exists()
+    assert set(search_rows()) >= ids
+    assert not IndexOutbox.objects.exists()
 
 
 def test_a_bulk_block_rolled_back_leaves_no_search_rows_and_stops_the_child(pworld):
     before = set(search_rows())
-    with pytest.raises(RuntimeError), get_backend().bulk(start_at=1) as session, transaction.atomic():
+    with pytest.raises(RuntimeError), get_backend().bulk(start_at=1) as block, transaction.atomic():
         file_items_in_bulk(new_items(pworld.fonds_a, 3, "回滚的文件{n}"))
-        child = session.child
-        session.flush()
+        child = block.child
+        block.flush()
         raise RuntimeError
+    assert child.wait(timeout=10) is not None and block.child is None
     assert set(search_rows()) == before
-    assert child.poll() is not None and session.child is None
+    assert not IndexOutbox.objects.exists()
 
 
-def test_when_the_child_stops_its_rows_are_made_in_line(pworld, monkeypatch):
+def test_when_the_child_stops_its_items_are_indexed_in_line(pworld, monkeypatch):
     monkeypatch.setattr(postgres_bulk, "CHILD", "import sys; sys.exit(3)")
     with get_backend().bulk(start_at=1) as block, transaction.atomic():
         first = file_items_in_bulk(new_items(pworld.fonds_a, 3, "子进程停止前的文件{n}"))
@@ -75,6 +100,16 @@ def test_when_the_child_stops_its_rows_are_made_in_line(pworld, monkeypatch):
         block.flush()
     assert block.failed
     assert set(search_rows()) >= {item.pk for item in first + later}
+    assert not IndexOutbox.objects.exists()
+
+
+def test_when_the_child_cannot_commit_the_outbox_indexes_its_items(pworld, monkeypatch):
+    monkeypatch.setattr(postgres_bulk, "CHILD", CANNOT_COMMIT)
+    with get_backend().bulk(start_at=1) as block, transaction.atomic():
+        items = file_items_in_bulk(new_items(pworld.fonds_a, 3, "未能提交的文件{n}"))
+        block.flush()
+    assert set(search_rows()) >= {item.pk for item in items}
+    assert not IndexOutbox.objects.exists()
 
 
 def test_a_change_after_filing_in_the_same_block_is_what_the_index_keeps(pworld):
@@ -87,6 +122,7 @@ def test_a_change_after_filing_in_the_same_block_is_what_the_index_keeps(pworld)
     rows = search_rows()
     assert rows[changed.pk]["title"] == "批量中改过的题名"
     assert deleted.pk not in rows
+    assert not IndexOutbox.objects.exists()
 
 
 def test_a_small_filing_is_indexed_in_line_without_a_child(pworld, monkeypatch):
@@ -101,8 +137,3 @@ def test_copy_text_escapes_what_copy_would_misread():
     escaped = "a\\tb\\\\c\\nd\\re"
     assert pg.copy_line((1, True, False, "a\tb\\c\nd\re")) == f"1\tt\tf\t{escaped}\n"
     assert pg.copy_line((1, None, "a\tb\\c\nd\re")) == f"1\t\\N\t{escaped}\n"
-
-
-def test_an_item_filed_outside_a_block_is_indexed_in_its_own_transaction(pworld):
-    item = make_item(pworld.fonds_a, title="单独归档的文件")
-    assert search_rows()[item.pk]["title"] == "单独归档的文件"

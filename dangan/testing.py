@@ -126,6 +126,14 @@ class World:
     reader: User
 
 
+def use_search_backend(settings, name: str) -> None:
+    """Make ``name`` the search backend for the rest of the test (``settings``: pytest-django's fixture)."""
+    from dangan.search import backends
+
+    settings.DANGAN_SEARCH_BACKEND = name
+    backends.reset()
+
+
 def make_world() -> World:
     bureau = make_unit("区档案局", "bureau", code="BUREAU")
     unit_a = make_unit("城关镇", "town", parent=bureau, code="TOWNA")

@@ -1,7 +1,6 @@
 import pytest
 
-from dangan.search import backends
-from dangan.testing import make_world
+from dangan.testing import make_world, use_search_backend
 
 
 def _backend_params():
@@ -15,8 +14,7 @@ def backend_name(request, settings, db):
 
     if request.param == "postgres" and connection.vendor != "postgresql":
         pytest.skip("the PostgreSQL search backend needs DATABASE_URL=postgres://…")
-    settings.DANGAN_SEARCH_BACKEND = request.param
-    backends.reset()
+    use_search_backend(settings, request.param)
     return request.param
 
 

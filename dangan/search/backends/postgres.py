@@ -229,22 +229,28 @@ class PostgresBackend(SearchBackend):
 
     # Writing ----------------------------------------------------------------------------------------------
     def items_changed(self, item_ids: Iterable[int], new_items=None) -> None:
-        session = self._sessions.current if connection.in_atomic_block else None
         if new_items:  # just filed: nothing of them is indexed yet
+            session = self._session()
             if session is None or not session.add(new_items):
                 self._copy(map(from_row, map(item_row, new_items)))
             return
         item_ids = sorted(set(item_ids))
-        if session is not None and session.holds(item_ids):
-            session.take_back()  # the child's uncommitted rows of these items would block this change
+        self._take_back(item_ids)
         self.index_in_line(item_ids)
 
     def items_deleted(self, item_ids: Iterable[int]) -> None:
         item_ids = sorted(set(item_ids))
-        session = self._sessions.current if connection.in_atomic_block else None
+        self._take_back(item_ids)
+        self._delete(item_ids)
+
+    def _session(self) -> "postgres_bulk.CopySession | None":
+        return self._sessions.current if connection.in_atomic_block else None
+
+    def _take_back(self, item_ids: list[int]) -> None:
+        # A bulk block's child holding uncommitted rows of these items would block this change to them.
+        session = self._session()
         if session is not None and session.holds(item_ids):
             session.take_back()
-        self._delete(item_ids)
 
     def index_in_line(self, item_ids: list[int]) -> None:
         """The items' rows made afresh from the database, in the caller's transaction."""

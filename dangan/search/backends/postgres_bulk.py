@@ -96,26 +96,21 @@ class CopySession(BulkBlock):
 
     def take_back(self) -> None:
         """Stop the child (its transaction rolls back) and index what it held in line, in this transaction."""
-        from dangan.search.models import IndexOutbox
-
         self._stop()
         self.failed = True
         if self.runs:
             self.backend.index_in_line([pk for first, last in self.runs for pk in range(first, last + 1)])
-            IndexOutbox.objects.filter(pk__in=self.outbox_pks).delete()
-        self.runs, self.outbox_pks = [], []
+            self._drop_outbox()
+        self.runs = []
 
     def finish(self) -> None:
         """After the importer's commit: the child commits, and the outbox rows it covered go; otherwise
         they stay, and the catch-up indexes their items."""
-        from dangan.search.models import IndexOutbox
-
         self.done = True
         reply = self._ask((COMMIT,)) if self.child is not None else None
         self._stop()
         if reply == COMMITTED:
-            for start in range(0, len(self.outbox_pks), 900):
-                IndexOutbox.objects.filter(pk__in=self.outbox_pks[start : start + 900]).delete()
+            self._drop_outbox()
         elif self.outbox_pks:
             logger.warning("search rows child could not commit (%s); the outbox will be applied", reply)
             self.backend.catch_up_quietly()
@@ -124,6 +119,13 @@ class CopySession(BulkBlock):
         """End of the block: a transaction that did not commit leaves nothing of the child's behind."""
         if not self.done:
             self._stop()
+
+    def _drop_outbox(self) -> None:
+        """The outbox rows of the items the child held: their rows are in the search table now."""
+        from dangan.search.models import IndexOutbox
+
+        IndexOutbox.objects.filter(pk__in=self.outbox_pks).delete()
+        self.outbox_pks = []
 
     def _start(self) -> None:
         self.child = start_django_child(CHILD)

@@ -4,21 +4,19 @@ import pytest
 from django.db import transaction
 
 from dangan.catalogue.services import file_items_in_bulk
-from dangan.search import backends
 from dangan.search.backends import get_backend
 from dangan.search.backends.tantivy import TantivyBackend
 from dangan.search.models import IndexOutbox
 from dangan.search.text import parse
 from dangan.search.visibility import visibility_for
-from dangan.testing import make_item, make_world, new_items
+from dangan.testing import make_item, make_world, new_items, use_search_backend
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def tantivy_world(settings):
-    settings.DANGAN_SEARCH_BACKEND = "tantivy"
-    backends.reset()
+    use_search_backend(settings, "tantivy")
     return make_world()
 
 

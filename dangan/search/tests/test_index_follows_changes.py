@@ -12,7 +12,7 @@ from dangan.search.indexing import check
 from dangan.search.models import IndexOutbox
 from dangan.search.text import parse
 from dangan.search.visibility import visibility_for
-from dangan.testing import make_item, new_items
+from dangan.testing import make_item, make_world, new_items, use_search_backend
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +56,7 @@ def test_a_change_rolled_back_leaves_no_trace_in_the_index(sworld):
 
 
 def test_the_embedded_index_learns_changes_through_an_outbox_written_in_the_same_transaction(db, settings):
-    from dangan.search import backends
-    from dangan.testing import make_world
-
-    settings.DANGAN_SEARCH_BACKEND = "tantivy"
-    backends.reset()
+    use_search_backend(settings, "tantivy")
     world = make_world()
     item = make_item(world.fonds_a, title="外部索引文件")
     # Uncommitted here (the test's transaction), so on_commit has not run: the change waits in the outbox …
@@ -144,26 +140,18 @@ def test_attaching_a_digital_file_marks_the_item_as_having_files(sworld):
 
 
 def test_the_embedded_index_queues_consecutive_items_as_one_outbox_row(db, settings):
-    from dangan.search import backends
-    from dangan.testing import make_world
-
-    settings.DANGAN_SEARCH_BACKEND = "tantivy"
-    backends.reset()
+    use_search_backend(settings, "tantivy")
     world = make_world()
     items = [bypassing_signals_create(world, f"批量文件{n}") for n in range(5)]
     IndexOutbox.objects.all().delete()
-    backends.get_backend().items_changed([item.pk for item in items])
+    get_backend().items_changed([item.pk for item in items])
     assert list(IndexOutbox.objects.values_list("item_id", "last_item_id")) == [(items[0].pk, items[-1].pk)]
     assert found(world, "批量文件") == {item.pk for item in items}
 
 
 @pytest.fixture
 def tantivy_world(db, settings):
-    from dangan.search import backends
-    from dangan.testing import make_world
-
-    settings.DANGAN_SEARCH_BACKEND = "tantivy"
-    backends.reset()
+    use_search_backend(settings, "tantivy")
     return make_world()
 
 

@@ -5,12 +5,11 @@ import pytest
 from django.db import connection, transaction
 
 from dangan.catalogue.services import file_items_in_bulk
-from dangan.search import backends
 from dangan.search.backends import get_backend, postgres_bulk
 from dangan.search.backends import postgres as pg
 from dangan.search.documents import from_row, item_row
 from dangan.search.models import IndexOutbox, SearchDocument, SearchSample
-from dangan.testing import make_world, new_items
+from dangan.testing import make_world, new_items, use_search_backend
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,8 +33,7 @@ while True:
 
 @pytest.fixture
 def pworld(settings):
-    settings.DANGAN_SEARCH_BACKEND = "postgres"
-    backends.reset()
+    use_search_backend(settings, "postgres")
     return make_world()
 
 

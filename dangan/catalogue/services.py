@@ -83,7 +83,9 @@ def file_items_in_bulk(items: list[Item], batch_size: int = 1000, *, user=None,
     number keeps it, as ``Record.assign_reference_code`` does. With ``user`` each row is also checked
     against that user's right to file into its fonds at its security level. Each batch of items gets one
     audit entry holding every item's id and created values (``_creation_entries``). Raises
-    ``BulkValidationError`` naming every bad row and field.
+    ``BulkValidationError`` naming every bad row and field. An item marked ``rules_passed`` has been through
+    ``item_rules()`` already (a large import checks its rows in its parsing child, on the other core) and is
+    not again; its related objects, the user's rights and its reference code are checked here as for any.
     """
     if not items:
         return items
@@ -153,8 +155,7 @@ def _validate(items: list[Item], errors: dict, user, updating: bool = False) -> 
         fetched[name] = _fetch(model, {getattr(item, f"{name}_id") for item in items})
     fileable = _fileable_fonds(user, fetched["fonds"])
     changeable = _changeable_items(user, items) if updating else set()
-    exclude = [name for name, _model in RELATED] + ["reference_code"]
-    rules = FieldRules(Item, exclude)
+    rules = item_rules()
     related = [(name, f"{name}_id", fetched[name], Item._meta.get_field(name)) for name, _model in RELATED]
     for index, item in enumerate(items):
         row = errors[index] if index in errors else {}
@@ -170,7 +171,7 @@ def _validate(items: list[Item], errors: dict, user, updating: bool = False) -> 
                 # The id is right already: the shared object (with its category's fields fetched) replaces
                 # whatever the instance held, without the cost of the descriptor.
                 field.set_cached_value(item, objects[pk])
-        if not row:
+        if not row and not getattr(item, "rules_passed", False):
             # Reference codes are unique-checked for the whole batch at once (_check_unique_codes).
             item._codes_checked_in_bulk = True
             try:
@@ -183,6 +184,12 @@ def _validate(items: list[Item], errors: dict, user, updating: bool = False) -> 
             row[NON_FIELD_ERRORS] = [_("您无权修改档号 %(code)s 的条目") % {"code": item.reference_code}]
         if row:
             errors[index] = row
+
+
+def item_rules() -> "FieldRules":
+    """The field rules and ``clean()`` the bulk paths apply to each item; related objects are checked by id
+    apart, and reference codes for a whole batch at once."""
+    return FieldRules(Item, [name for name, _model in RELATED] + ["reference_code"])
 
 
 class FieldRules:

@@ -1,14 +1,13 @@
 """Importing a catalogue file: read, normalise, check every row, then store all of it or none of it.
 
-One pass over the file inside one transaction: rows are parsed and normalised (``parsing``: by a child process
-for a large file), then handed in chunks to
+One pass over the file inside one transaction: rows are parsed, normalised and built into items (``parsing``,
+``building``: by a child process for a large file), then handed in chunks to
 the catalogue's own bulk services (``file_items_in_bulk`` for new rows, ``update_items_in_bulk`` for rows that
 match a stored record), which hold the one set of validation rules, numbering, audit and search indexing.
 Any error anywhere, or a dry run, rolls the whole transaction back, so "validate" and "commit" are the same
 code and a file commits completely or not at all. Memory stays bounded by the chunk, not the file.
 """
 
-import re
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -16,19 +15,16 @@ from pathlib import Path
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import signals
-from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 
-from dangan.catalogue import references
 from dangan.catalogue.models import Category, Fonds, Item, Retention, Volume
 from dangan.catalogue.services import (
     BulkValidationError,
-    ReferenceCodes,
     file_items_in_bulk,
     stored_codes,
     update_items_in_bulk,
 )
+from dangan.exchange.building import RowBuilder
 from dangan.exchange.choices import MatchKey
 from dangan.exchange.columns import FIELD_LABELS, detect, target_label
 from dangan.exchange.parsing import RowParser, parsed_rows
@@ -70,9 +66,6 @@ FIELD_TO_TARGET = {
     "volume": "volume",
     "fonds": "fonds",
 }
-
-
-_RELATED_FIELDS = {name: Item._meta.get_field(name) for name in ("fonds", "category", "retention", "volume")}
 
 
 @dataclass
@@ -162,9 +155,8 @@ def _missing_columns(mapping: dict[int, str]) -> str:
 @dataclass
 class _Row:
     number: int
-    values: tuple
-    data: dict
-    item: Item | None = None
+    values: tuple  # the cells as read
+    item: Item
 
 
 class _Importer:
@@ -176,20 +168,19 @@ class _Importer:
         self.user, self.mapping, self.key = user, mapping, key
         self.progress, self.chunk_size = progress, chunk_size
         self.parser = RowParser(mapping, Retention.objects.select_related("replaced_by"))
+        targets = set(mapping.values())
+        self.builder = RowBuilder(
+            fonds,
+            self.category,
+            # Every fonds and volume a row may name, read once (the district has hundreds of fonds).
+            {f.number: f for f in Fonds.objects.all()} if "fonds" in targets else {},
+            {
+                v.reference_code: v
+                for v in Volume.objects.filter(fonds=fonds, category=category).select_related("retention")
+            } if "volume" in targets else {},
+        )
         self.column_of = {target: position for position, target in mapping.items()}
         self.seen: dict[str, int] = {}  # reference code (or key value) → first row with it
-        self.fonds_by_number = {fonds.number: fonds}
-        self.volumes: dict[str, Volume] | None = None
-        # Each field's default, worked out once (a callable default such as dict is called per row).
-        fields = Item._meta.concrete_fields
-        self.item_attnames = [f.attname for f in fields]
-        self.item_defaults = {f.attname: f.get_default() for f in fields}
-        self.item_made_defaults = [
-            (f.attname, f.default) for f in fields if f.has_default() and callable(f.default)
-        ]
-        self.plain_init = not (signals.pre_init.has_listeners(Item) or signals.post_init.has_listeners(Item))
-        self.scope_patterns: dict[str, re.Pattern] = {}
-        self.codes = ReferenceCodes()
 
     # Reporting ----------------------------------------------------------------------------------------------
     def error(self, row: int, target: str | None, value, reason: str) -> None:
@@ -211,12 +202,14 @@ class _Importer:
         for row, column, value, reason in self.table.cell_problems:
             self.outcome.errors.append((row, _column_letter(column), value, reason))
         chunk: list[_Row] = []
-        for number, values, data, problems in parsed_rows(self.table, self.path, self.name, self.parser):
+        for number, values, item, problems in parsed_rows(
+            self.table, self.path, self.name, self.parser, self.builder
+        ):
             self.outcome.rows += 1
             for target, value, reason in problems:
                 self.error(number, target, value, reason)
-            if data is not None:
-                chunk.append(_Row(number, values, data))
+            if item is not None:
+                chunk.append(_Row(number, values, item))
             if len(chunk) >= self.chunk_size:
                 self.flush(chunk)
                 chunk = []
@@ -229,9 +222,6 @@ class _Importer:
     def flush(self, chunk: list[_Row]) -> None:
         if not chunk:
             return
-        for row in chunk:
-            row.item = self.build(row)
-        chunk = [row for row in chunk if row.item is not None]
         existing = self.existing(chunk)
         new_rows, changed_rows, fields = [], [], set()
         for row in chunk:
@@ -272,134 +262,6 @@ class _Importer:
             messages = [f"{_label(name)}：{m}" for m in messages]
         for message in messages:
             self.error(row.number, target if name != NON_FIELD_ERRORS else None, value, message)
-
-    # One row ------------------------------------------------------------------------------------------------
-    def build(self, row: _Row) -> Item | None:
-        data = row.data
-        fonds = self.row_fonds(row)
-        if fonds is None:
-            return None
-        retention = data.get("retention")
-        values = {
-            "fonds_id": fonds.pk,
-            "category_id": self.category.pk,
-            "retention_id": retention.pk if retention else None,
-            "year": data.get("year"),
-            "org_code": data.get("org_code", ""),
-            "number": data.get("number"),
-            "title": data.get("title", ""),
-            "creator": data.get("creator", ""),
-            "document_number": data.get("document_number", ""),
-            "date": data.get("date"),
-            "pages": data.get("pages"),
-            "remarks": data.get("remarks", ""),
-            "extra": data.get("extra", {}),
-        }
-        if values["year"] is None and values["date"] is not None:
-            values["year"] = values["date"].year  # DA/T 22 files a document in the year it was formed
-        for name in ("security_level", "control"):
-            if data.get(name):
-                values[name] = data[name]
-        item = self.new_item(values)
-        self.cache(item, "fonds", fonds)
-        self.cache(item, "category", self.category)
-        if retention:
-            self.cache(item, "retention", retention)
-        if data.get("volume") and not self.put_in_volume(row, item):
-            return None
-        if not self.check_code(row, item):
-            return None
-        return item
-
-    def new_item(self, values: dict) -> Item:
-        # Positional, as Django builds instances it reads from the database: several times cheaper than
-        # keyword arguments, which matters at a million rows. Missing values take the field's default.
-        given = self.item_defaults | values
-        for attname, make in self.item_made_defaults:
-            if attname not in values:
-                given[attname] = make()
-        if self.plain_init:
-            # What Model.__init__ does with a value for every field, without its per-field setattr loop and
-            # signals (nothing listens to Item's): a fresh state and the values in the instance's dict.
-            item = Item.__new__(Item)
-            item._state = ModelState()
-            item.__dict__.update(given)
-            return item
-        return Item(*map(given.__getitem__, self.item_attnames))
-
-    @staticmethod
-    def cache(item: Item, name: str, related) -> None:
-        # The id is set already; the object itself serves the row's checks without a query.
-        _RELATED_FIELDS[name].set_cached_value(item, related)
-
-    def row_fonds(self, row: _Row) -> Fonds | None:
-        number = row.data.get("fonds")
-        if not number:
-            return self.fonds
-        if number not in self.fonds_by_number:
-            self.fonds_by_number[number] = Fonds.objects.filter(number=number).first()
-        fonds = self.fonds_by_number[number]
-        if fonds is None:
-            self.error(row.number, "fonds", number, _("全宗不存在"))
-        return fonds
-
-    def put_in_volume(self, row: _Row, item: Item) -> bool:
-        if self.volumes is None:
-            volumes = Volume.objects.filter(fonds=self.fonds, category=self.category).select_related(
-                "retention"
-            )
-            self.volumes = {v.reference_code: v for v in volumes}
-        volume = self.volumes.get(row.data["volume"])
-        if volume is None:
-            self.error(row.number, "volume", row.data["volume"], _("本全宗、门类中没有这个案卷"))
-            return False
-        item.volume_id, item.year, item.retention_id = volume.pk, volume.year, volume.retention_id
-        self.cache(item, "volume", volume)
-        self.cache(item, "retention", volume.retention)
-        return True
-
-    def check_code(self, row: _Row, item: Item) -> bool:
-        """A reference code in the file must be the one the row's classification and number give."""
-        given = row.data.get("reference_code")
-        if item.year is None or item.retention is None:
-            return True  # the missing field is reported by validation
-        scope = self.codes.scope(item)
-        if not given:
-            if item.number:
-                item.reference_code = self.codes.code(scope, item.number)
-            return True
-        if item.number:
-            expected = self.codes.code(scope, item.number)
-            if expected != given:
-                self.error(
-                    row.number,
-                    "reference_code",
-                    given,
-                    _("档号与本行的全宗、门类、年度、保管期限、机构和件号应得的 %(expected)s 不符")
-                    % {"expected": expected},
-                )
-                return False
-        else:
-            match = self.scope_pattern(scope).match(given)
-            if match is None:
-                shown = scope.replace(references.NUMBER_SLOT, "（件号）")
-                self.error(
-                    row.number,
-                    "reference_code",
-                    given,
-                    _("档号与本行的全宗、门类、年度、保管期限和机构应得的 %(expected)s 不符")
-                    % {"expected": shown},
-                )
-                return False
-            item.number = int(match.group(1))
-        item.reference_code = given
-        return True
-
-    def scope_pattern(self, scope: str) -> re.Pattern:
-        if scope not in self.scope_patterns:
-            before, after = scope.split(references.NUMBER_SLOT)
-            self.scope_patterns[scope] = re.compile(f"^{re.escape(before)}(\\d+){re.escape(after)}$")
-        return self.scope_patterns[scope]
 
     # Matching stored records ----------------------------------------------------------------------------
     def match_value(self, row: _Row) -> str:
@@ -443,11 +305,8 @@ class _Importer:
 
         A column left out of the file, or a blank 密级/控制标识, leaves the stored value alone.
         """
-        provided = {
-            "retention_id" if target == "retention" else target
-            for target, value in row.data.items()
-            if value not in (None, "") or target not in ("security_level", "control")
-        }
+        given = self.parser.given(row.values)
+        provided = {"retention_id" if target == "retention" else target for target in given}
         if "extra" in provided:
             row.item.extra = self.cleaned_extra(row.item.extra)
         changed = False

@@ -16,10 +16,13 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from dangan.catalogue.models import Item
 from dangan.exchange import normalise
+from dangan.exchange.building import RowBuilder
 from dangan.exchange.readers import FileRejected, Formula, Table, open_table
 from dangan.lib.processes import child_pipes, start_django_child
 
@@ -50,6 +53,8 @@ CLEANERS = {
 
 # A parsed row: (row number, the cells as read, the cleaned values or None, [(target, value, reason) …]).
 Parsed = tuple[int, tuple, dict | None, list[tuple[str, object, str]]]
+# A built row: the same with a new item instead of the cleaned values.
+Built = tuple[int, tuple, Item | None, list[tuple[str, object, str]]]
 
 
 class RowParser:
@@ -90,19 +95,39 @@ class RowParser:
             data["extra"] = extra
         return number, values, None if problems else data, problems
 
+    def given(self, values: tuple) -> set[str]:
+        """The fields a row without problems gives a value for: every mapped one, except a blank 密级 or
+        控制标识 (a re-import then leaves the stored one alone)."""
+        given = {"extra" if target.startswith("extra:") else target for _p, target, _c in self.columns}
+        for position, target, clean in self.columns:
+            if target in ("security_level", "control"):
+                if clean(values[position] if position < len(values) else None) is None:
+                    given.discard(target)
+        return given
 
-def parsed_rows(table: Table, path: Path, name: str, parser: RowParser) -> Iterator[Parsed]:
-    """Every data row of ``table`` (opened from ``path``) parsed, in file order.
 
-    A large spreadsheet (``parse_apart``) is read again and parsed by a child process; the rows arrive in
-    batches while the caller works on the ones before. Raises ``FileRejected`` when the file
-    breaks off part-way, either way.
+def parsed_rows(
+    table: Table, path: Path, name: str, parser: RowParser, builder: RowBuilder
+) -> Iterator[Built]:
+    """Every data row of ``table`` (opened from ``path``) parsed and built into a new item, in file order.
+
+    A large file (``parse_apart``) is read again, parsed and built by a child process, which also checks
+    each item against the filing's field rules (``RowBuilder.precheck``); the rows arrive in batches while
+    the caller works on the ones before. Raises ``FileRejected`` when the file breaks off part-way, either
+    way.
     """
     if not parse_apart(table, path):
         for number, values in table.rows:
-            yield parser.parse(number, values)
+            yield _built(parser, builder, number, values)
         return
-    yield from _parsed_apart(path, name, parser)
+    yield from _parsed_apart(path, name, parser, builder)
+
+
+def _built(parser: RowParser, builder: RowBuilder, number: int, values: tuple) -> Built:
+    number, values, data, problems = parser.parse(number, values)
+    if data is None:
+        return number, values, None, problems
+    return number, values, *builder.build(data)
 
 
 def parse_apart(table: Table, path: Path) -> bool:
@@ -118,15 +143,17 @@ def parse_apart(table: Table, path: Path) -> bool:
     return table.total >= PARSE_APART_FROM
 
 
-def _parsed_apart(path: Path, name: str, parser: RowParser) -> Iterator[Parsed]:
-    by_pk = {}
-    for retention in parser.retention_list:
-        by_pk.setdefault(retention.pk, retention)
-        if retention.replaced_by_id is not None:
-            by_pk.setdefault(retention.replaced_by_id, retention.replaced_by)
+def _parsed_apart(path: Path, name: str, parser: RowParser, builder: RowBuilder) -> Iterator[Built]:
     child = start_django_child(CHILD)
     try:
-        setup = (str(path), name, translation.get_language(), parser.mapping, parser.retention_list)
+        setup = (
+            str(path),
+            name,
+            translation.get_language(),
+            parser.mapping,
+            parser.retention_list,
+            (builder.fonds, builder.category, builder.other_fonds, builder.volumes),
+        )
         pickle.dump(setup, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         child.stdin.close()
         while True:
@@ -136,11 +163,12 @@ def _parsed_apart(path: Path, name: str, parser: RowParser) -> Iterator[Parsed]:
                 raise RuntimeError("the catalogue parser stopped without a reason (see the log)") from None
             kind = message[0]
             if kind == ROWS:
-                for number, values, data, problems in message[1]:
-                    if data is not None and "retention" in data:
-                        # Sent as its id: the importer's own instances stay the ones every row shares.
-                        data["retention"] = by_pk.get(data["retention"])
-                    yield number, values, data, problems
+                for number, values, item_values, passed, problems in message[1]:
+                    item = None
+                    if item_values is not None:
+                        item = builder.item_from(item_values)
+                        item.rules_passed = passed
+                    yield number, values, item, problems
             elif kind == END:
                 parser.legacy.update(message[1])
                 return
@@ -156,10 +184,11 @@ def _parsed_apart(path: Path, name: str, parser: RowParser) -> Iterator[Parsed]:
 
 
 def serve(incoming, outgoing) -> None:
-    """The child's side: parse the file it is told of and send the rows back in batches."""
-    path, name, language, mapping, retentions = pickle.load(incoming)
+    """The child's side: parse and build the rows of the file it is told of, send them back in batches."""
+    path, name, language, mapping, retentions, (fonds, category, other_fonds, volumes) = pickle.load(incoming)
     translation.activate(language or "zh-hans")
     parser = RowParser(mapping, retentions)
+    builder = RowBuilder(fonds, category, other_fonds, volumes)
     # Batches are pickled here and written by a thread: the parsing runs on while the importer is busy
     # storing a chunk and not reading, instead of stopping whenever the pipe is full.
     ready: queue.Queue = queue.Queue(maxsize=AHEAD)
@@ -170,20 +199,25 @@ def serve(incoming, outgoing) -> None:
         ready.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
     try:
-        table = open_table(Path(path), name)
-        try:
-            batch = []
-            for number, values in table.rows:
-                number, values, data, problems = parser.parse(number, values)
-                if data is not None and data.get("retention") is not None:
-                    data["retention"] = data["retention"].pk
-                batch.append((number, values, data, problems))
-                if len(batch) >= BATCH:
-                    send((ROWS, batch))
-                    batch = []
-            send((ROWS, batch))
-        finally:
-            table.close()
+        # Everything the rows need was sent: the database this child would open need not be the importer's
+        # (a test's), nor see its uncommitted transaction.
+        with connection.execute_wrapper(_no_queries):
+            table = open_table(Path(path), name)
+            try:
+                batch = []
+                for number, values in table.rows:
+                    number, values, item, problems = _built(parser, builder, number, values)
+                    if item is None:
+                        batch.append((number, values, None, False, problems))
+                    else:
+                        passed = builder.precheck(item)
+                        batch.append((number, values, builder.values_of(item), passed, problems))
+                    if len(batch) >= BATCH:
+                        send((ROWS, batch))
+                        batch = []
+                send((ROWS, batch))
+            finally:
+                table.close()
         send((END, parser.legacy))
     except FileRejected as e:
         send((REJECTED, str(e)))
@@ -191,6 +225,10 @@ def serve(incoming, outgoing) -> None:
         send((FAILED, traceback.format_exc()))
     ready.put(None)
     writer.join()
+
+
+def _no_queries(*args):
+    raise RuntimeError("the catalogue parser must not query the database")
 
 
 def _write_all(ready: queue.Queue, outgoing) -> None:

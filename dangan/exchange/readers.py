@@ -103,7 +103,7 @@ def _csv(path: Path) -> Table:
 
     def rows():
         for number, values in enumerate(reader, start=2):
-            if any(v.strip() for v in values):
+            if any(values) and not "".join(values).isspace():  # one test in C, not one per cell
                 yield number, tuple(values)
 
     return Table(headers, rows(), "csv", total=_count_lines(path) - 1, encoding=encoding, close=handle.close)

@@ -173,6 +173,27 @@ def test_an_archivist_may_not_file_into_another_units_fonds(world):
     assert list(raised.value.rows) == [1] and "fonds" in raised.value.rows[1]
 
 
+def test_items_whose_field_rules_passed_elsewhere_are_still_checked_for_the_users_rights(world):
+    items = new_items(world.fonds_a, 1) + new_items(world.fonds_b, 1)
+    for item in items:
+        item.rules_passed = True
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(items, user=world.archivist_a)
+    assert list(raised.value.rows) == [1] and "fonds" in raised.value.rows[1]
+
+
+def test_items_whose_field_rules_passed_elsewhere_are_still_checked_for_taken_numbers(world):
+    make_item(world.fonds_a)
+    items = new_items(world.fonds_a, 2)
+    items[1].number = 1
+    for item in items:
+        item.rules_passed = True
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(items)
+    assert "已存在" in str(raised.value.rows[1]["number"])
+    assert Item.objects.count() == 1
+
+
 def test_listeners_hear_of_filed_items_once_per_batch(world):
     heard = []
 

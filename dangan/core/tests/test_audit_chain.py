@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from dangan.core.audit import verify_chain
 from dangan.core.models import AuditEntry
@@ -112,3 +113,18 @@ def test_an_entry_hashes_alike_when_appended_and_when_read_back(world, plain):
     assert "changes_json" not in stored.__dict__
     assert stored.compute_hash() == entry.entry_hash
     assert verify_chain()[1] == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
+def test_audit_changes_are_compressed_with_lz4_where_postgresql_offers_it(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        offered = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'core_auditentry'::regclass AND attname = 'changes'"
+        )
+        method = cursor.fetchone()[0]
+    assert method == ("l" if offered else "")

@@ -8,7 +8,7 @@ from dangan.catalogue.models import Category, CategoryField, Item
 from dangan.exchange import parsing
 from dangan.exchange.building import RowBuilder
 from dangan.exchange.readers import FileRejected, Table
-from dangan.exchange.tests.conftest import HEADER, row, write_csv
+from dangan.exchange.tests.conftest import HEADER, row, write_csv, write_xlsx
 from dangan.exchange.tests.test_import_catalogue import do_import
 
 
@@ -42,11 +42,13 @@ def mixed_rows():
     return rows
 
 
+@pytest.mark.parametrize("write", [write_csv, write_xlsx], ids=["csv, built by the child", "xlsx"])
 def test_a_file_parsed_by_the_child_reports_what_parsing_in_line_reports(
-    world, as_archivist, tmp_path, monkeypatch
+    world, as_archivist, tmp_path, monkeypatch, write
 ):
     CategoryField.objects.create(category=world.category, key="handler", label="经办人")
-    path = write_csv(tmp_path / "c.csv", mixed_rows(), header=HEADER + ["经办人", "全宗号"])
+    suffix = "csv" if write is write_csv else "xlsx"
+    path = write(tmp_path / f"c.{suffix}", mixed_rows(), header=HEADER + ["经办人", "全宗号"])
     in_line = do_import(world, path, dry_run=True, chunk_size=700)
     monkeypatch.setattr(parsing, "parse_apart", lambda table, path: True)
     apart = do_import(world, path, dry_run=True, chunk_size=700)
@@ -59,12 +61,14 @@ def test_a_file_parsed_by_the_child_reports_what_parsing_in_line_reports(
 
 def test_a_file_parsed_by_the_child_stores_its_values(world, as_archivist, tmp_path, parse_apart):
     CategoryField.objects.create(category=world.category, key="handler", label="经办人")
-    rows = [row(n, 经办人=f"经办人{n}") for n in range(1, 1501)]
+    CategoryField.objects.create(category=world.category, key="copies", label="份数", field_type="number")
+    rows = [row(n, 经办人=f"经办人{n}", 份数=" 3 ") for n in range(1, 1501)]
     rows[7].update(保管期限="长期", 日期="19990301")
-    outcome = do_import(world, write_csv(tmp_path / "c.csv", rows, header=HEADER + ["经办人"]))
+    outcome = do_import(world, write_csv(tmp_path / "c.csv", rows, header=HEADER + ["经办人", "份数"]))
     assert outcome.ok and outcome.created == 1500
     old = Item.objects.get(year=1999)
-    assert old.retention.code == "D30" and old.extra == {"handler": "经办人8"}
+    # In their stored form: the number a number, as the category's field rules make it.
+    assert old.retention.code == "D30" and old.extra == {"handler": "经办人8", "copies": 3}
     assert Item.objects.filter(retention__code="Y").count() == 1499
 
 

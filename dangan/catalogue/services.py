@@ -171,7 +171,8 @@ def _validate(items: list[Item], errors: dict, user, updating: bool = False) -> 
                 # The id is right already: the shared object (with its category's fields fetched) replaces
                 # whatever the instance held, without the cost of the descriptor.
                 field.set_cached_value(item, objects[pk])
-        if not row and not getattr(item, "rules_passed", False):
+        checked_elsewhere = not updating and getattr(item, "rules_passed", False)  # see file_items_in_bulk
+        if not row and not checked_elsewhere:
             # Reference codes are unique-checked for the whole batch at once (_check_unique_codes).
             item._codes_checked_in_bulk = True
             try:

@@ -5,7 +5,12 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from dangan.catalogue.models import Category, CategoryField, Item, Retention
-from dangan.catalogue.services import BulkValidationError, file_items_in_bulk, items_changed
+from dangan.catalogue.services import (
+    BulkValidationError,
+    file_items_in_bulk,
+    items_changed,
+    update_items_in_bulk,
+)
 from dangan.core.audit import verify_chain
 from dangan.core.models import AuditEntry
 from dangan.testing import (
@@ -192,6 +197,15 @@ def test_items_whose_field_rules_passed_elsewhere_are_still_checked_for_taken_nu
         file_items_in_bulk(items)
     assert "已存在" in str(raised.value.rows[1]["number"])
     assert Item.objects.count() == 1
+
+
+def test_a_change_to_an_item_marked_rules_passed_is_checked_all_the_same(world):
+    item = make_item(world.fonds_a)
+    item.rules_passed = True  # as an import's new item left it
+    item.title = "长" * 501
+    with pytest.raises(BulkValidationError) as raised:
+        update_items_in_bulk([item], ["title"])
+    assert "title" in raised.value.rows[0]
 
 
 def test_listeners_hear_of_filed_items_once_per_batch(world):

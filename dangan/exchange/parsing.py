@@ -2,10 +2,10 @@
 then built into new items (``building``).
 
 Reading, normalising and building rows needs neither the database nor the rows before them, so a large file
-(a workbook, whose reading costs more than checking and storing its rows, or CSV) is read, parsed and built by
-a child process on the other core, which also runs the filing's field rules on each item, while the importer
-stores the rows already built (``parsed_rows``). A small one is parsed and built in line. Both ways run the
-same ``RowParser`` and ``RowBuilder``.
+(a workbook, whose reading costs more than checking and storing its rows, or CSV) is read and parsed by a
+child process on the other core while the importer stores the rows before (``parsed_rows``). CSV is read
+quickly, so its child also builds the items and runs the filing's field rules on them. A small file is parsed
+and built in line. All ways run the same ``RowParser`` and ``RowBuilder``.
 """
 
 import os
@@ -113,10 +113,10 @@ def parsed_rows(
 ) -> Iterator[Built]:
     """Every data row of ``table`` (opened from ``path``) parsed and built into a new item, in file order.
 
-    A large file (``parse_apart``) is read again, parsed and built by a child process, which also checks
-    each item against the filing's field rules (``RowBuilder.precheck``); the rows arrive in batches while
-    the caller works on the ones before. Raises ``FileRejected`` when the file breaks off part-way, either
-    way.
+    A large file (``parse_apart``) is read again and parsed by a child process, which for CSV also builds
+    the items and checks them against the filing's field rules (``RowBuilder.precheck``); the rows arrive in
+    batches while the caller works on the ones before. Raises ``FileRejected`` when the file breaks off
+    part-way, either way.
     """
     if not parse_apart(table, path):
         for number, values in table.rows:

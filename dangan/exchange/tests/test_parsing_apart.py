@@ -121,3 +121,32 @@ def test_large_files_are_parsed_apart_and_small_ones_in_line(tmp_path):
     assert not parsing.parse_apart(Table(HEADER, iter(()), "xlsx", total=None), path)
     path.write_bytes(b"x" * 3_000_000)
     assert parsing.parse_apart(Table(HEADER, iter(()), "xlsx", total=None), path)
+
+
+def test_items_of_a_volume_are_built_by_the_child_from_the_volumes_handed_to_it(
+    world, as_archivist, tmp_path, parse_apart
+):
+    from dangan.exchange.importer import import_catalogue
+    from dangan.testing import make_volume
+
+    volume = make_volume(world.fonds_a)
+    header = ["序号", "案卷档号", "题名", "责任者", "日期", "页数"]
+    rows = [
+        {"序号": n, "案卷档号": volume.reference_code, "题名": f"施工图第{n}册", "责任者": "设计院",
+         "日期": "20220301", "页数": 5}
+        for n in (1, 2, 3)
+    ]
+    rows[2]["案卷档号"] = volume.reference_code + "9"  # no such volume
+    path = write_csv(tmp_path / "v.csv", rows, header=header)
+    outcome = import_catalogue(path, fonds=world.fonds_a, category=volume.category, user=world.archivist_a)
+    assert [(e[0], e[1]) for e in outcome.errors] == [(4, "案卷档号")]
+    rows.pop()
+    outcome = import_catalogue(
+        write_csv(tmp_path / "w.csv", rows, header=header),
+        fonds=world.fonds_a, category=volume.category, user=world.archivist_a,
+    )
+    assert outcome.ok, outcome.errors
+    assert sorted(volume.items.values_list("reference_code", flat=True)) == [
+        f"{volume.reference_code}-001",
+        f"{volume.reference_code}-002",
+    ]

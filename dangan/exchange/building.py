@@ -94,12 +94,7 @@ class RowBuilder:
             if attname not in values:
                 given[attname] = make()
         if self.plain_init:
-            # What Model.__init__ does with a value for every field, without its per-field setattr loop and
-            # signals (nothing listens to Item's): a fresh state and the values in the instance's dict.
-            item = Item.__new__(Item)
-            item._state = ModelState()
-            item.__dict__.update(given)
-            return item
+            return _plain_item(given)
         return Item(*map(given.__getitem__, ATTNAMES))
 
     def values_of(self, item: Item) -> tuple:
@@ -107,12 +102,9 @@ class RowBuilder:
         return _values_of(item)
 
     def item_from(self, values: tuple) -> Item:
-        if not self.plain_init:
-            return Item(*values)
-        item = Item.__new__(Item)
-        item._state = ModelState()
-        item.__dict__.update(zip(ATTNAMES, values, strict=True))
-        return item
+        if self.plain_init:
+            return _plain_item(zip(ATTNAMES, values, strict=True))
+        return Item(*values)
 
     def row_fonds(self, data: dict, problems: list[Problem]) -> Fonds | None:
         number = data.get("fonds")
@@ -185,6 +177,15 @@ class RowBuilder:
         except ValidationError:
             return False
         return True
+
+
+def _plain_item(values) -> Item:
+    # What Model.__init__ does with a value for every field, without its per-field setattr loop and signals
+    # (used only when nothing listens to Item's): a fresh state and the values in the instance's dict.
+    item = Item.__new__(Item)
+    item._state = ModelState()
+    item.__dict__.update(values)
+    return item
 
 
 def cache(item: Item, name: str, related) -> None:

@@ -114,10 +114,19 @@ def test_an_item_given_its_number_keeps_it_and_the_counter_moves_past_it(world):
     assert make_item(world.fonds_a).number == 9
 
 
-def test_a_number_already_taken_is_rejected(world):
+# Items whose field rules passed in an importer's child (``rules_passed``) are still checked for the rest.
+passed_elsewhere = pytest.mark.parametrize(
+    "rules_passed", [False, True], ids=["checked here", "rules passed elsewhere"]
+)
+
+
+@passed_elsewhere
+def test_a_number_already_taken_is_rejected(world, rules_passed):
     make_item(world.fonds_a)
     items = new_items(world.fonds_a, 2)
     items[1].number = 1
+    for item in items:
+        item.rules_passed = rules_passed
     with pytest.raises(BulkValidationError) as raised:
         file_items_in_bulk(items)
     assert "已存在" in str(raised.value.rows[1]["number"])
@@ -171,32 +180,14 @@ def test_a_filed_item_saved_again_records_only_what_changed(world):
     assert item.number == 1
 
 
-def test_an_archivist_may_not_file_into_another_units_fonds(world):
+@passed_elsewhere
+def test_an_archivist_may_not_file_into_another_units_fonds(world, rules_passed):
     items = new_items(world.fonds_a, 1) + new_items(world.fonds_b, 1)
+    for item in items:
+        item.rules_passed = rules_passed
     with pytest.raises(BulkValidationError) as raised:
         file_items_in_bulk(items, user=world.archivist_a)
     assert list(raised.value.rows) == [1] and "fonds" in raised.value.rows[1]
-
-
-def test_items_whose_field_rules_passed_elsewhere_are_still_checked_for_the_users_rights(world):
-    items = new_items(world.fonds_a, 1) + new_items(world.fonds_b, 1)
-    for item in items:
-        item.rules_passed = True
-    with pytest.raises(BulkValidationError) as raised:
-        file_items_in_bulk(items, user=world.archivist_a)
-    assert list(raised.value.rows) == [1] and "fonds" in raised.value.rows[1]
-
-
-def test_items_whose_field_rules_passed_elsewhere_are_still_checked_for_taken_numbers(world):
-    make_item(world.fonds_a)
-    items = new_items(world.fonds_a, 2)
-    items[1].number = 1
-    for item in items:
-        item.rules_passed = True
-    with pytest.raises(BulkValidationError) as raised:
-        file_items_in_bulk(items)
-    assert "已存在" in str(raised.value.rows[1]["number"])
-    assert Item.objects.count() == 1
 
 
 def test_a_change_to_an_item_marked_rules_passed_is_checked_all_the_same(world):

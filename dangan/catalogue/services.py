@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from dangan.catalogue import references
 from dangan.catalogue.models import Category, Fonds, Item, Retention, Volume
 from dangan.core.audit import snapshot
-from dangan.core.bulk import insert_rows
+from dangan.core.bulk import insert_instances
 from dangan.core.choices import AuditAction
 from dangan.core.models import append, bulk_object_id, canonical_json, new_entry
 from dangan.core.permissions import CHANGE
@@ -508,10 +508,7 @@ class _ItemRows:
             for index, value in self.stamped:
                 values[index] = value
             rows.append(values)
-        for item, pk in zip(items, insert_rows(Item, self.fields, rows), strict=True):
-            item.pk = pk
-            item._state.adding = False
-            item._state.db = self.connection.alias
+        insert_instances(items, self.fields, rows)
 
     def creation_entries(self, items: list[Item]) -> list:
         """One audit entry for each run of consecutive ids, holding each item's id and created values.

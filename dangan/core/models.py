@@ -6,7 +6,7 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangan.core.bulk import insert_rows
+from dangan.core.bulk import insert_instances
 from dangan.core.choices import AuditAction, JobStatus
 from dangan.core.context import current_actor
 from dangan.core.querysets import RestrictedQuerySet
@@ -197,10 +197,7 @@ def _insert_entries(entries: list[AuditEntry], batch_size: int) -> None:
             ]
             for entry in batch
         ]
-        for entry, pk in zip(batch, insert_rows(AuditEntry, fields, rows), strict=True):
-            entry.pk = pk
-            entry._state.adding = False
-            entry._state.db = connection.alias
+        insert_instances(batch, fields, rows)
 
 
 def record(action, obj=None, **kwargs) -> AuditEntry:

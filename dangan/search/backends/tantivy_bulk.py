@@ -143,7 +143,6 @@ class BulkSession(BulkBlock):
                 self.child = None
 
 
-
 def serve(index_dir: str, incoming, outgoing, rebuild: bool = False) -> None:
     """The child: documents from the rows it is sent, into a writer committed only when told; for a
     rebuild, into an index emptied first, with the rebuild's large heap (one segment)."""

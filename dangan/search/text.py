@@ -52,12 +52,14 @@ def tokens(text: str) -> list[str]:
     """Already-normalised text as interleaved unigrams and bigrams: a, ab, b, bc, c (see module docstring).
 
     The pairs are made by ``operator.add`` rather than a method lookup (20 % less time on the bench
-    catalogue's fields; an import indexes a million items)."""
-    if len(text) < 2:
-        return list(text)
-    out = [""] * (2 * len(text) - 1)
-    out[::2] = text
-    out[1::2] = map(add, text, text[1:])
+    catalogue's fields; an import indexes a million items), from the characters split once: Python makes a
+    new string for each Chinese character every time a text is walked (a 25-character title: 4.2 → 2.7 µs)."""
+    chars = list(text)
+    if len(chars) < 2:
+        return chars
+    out = [""] * (2 * len(chars) - 1)
+    out[::2] = chars
+    out[1::2] = map(add, chars, chars[1:])
     return out
 
 

@@ -238,7 +238,7 @@ LOGGING = {
 
 # Python collects cyclic garbage after every 700 new container objects (its default), which a bulk job
 # allocates by the million: a 300,000-row import spent 3.5 of its 26 CPU-seconds in the importer's collector.
-# From this many on, applied to every Dangan process (``CoreConfig.ready``); 0 turns the collector off.
+# From this many on, applied to every Dangan process (``CoreConfig.ready``); 0 turns automatic collection off.
 DANGAN_GC_THRESHOLD = envint("DANGAN_GC_THRESHOLD", 50_000, minimum=0)
 
 # Catalogue import (dangan.exchange): the largest file accepted, and for .xlsx (a zip) the most its members

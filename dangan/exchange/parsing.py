@@ -129,7 +129,11 @@ def parsed_rows(
 
 
 def _built(parser: RowParser, builder: RowBuilder, number: int, values: tuple) -> Built:
-    number, values, data, problems = parser.parse(number, values)
+    return _build(builder, *parser.parse(number, values))
+
+
+def _build(builder: RowBuilder, number: int, values: tuple, data: dict | None, problems: list) -> Built:
+    """A parsed row built into a new item; a row with problems stays without one."""
     if data is None:
         return number, values, None, problems
     return number, values, *builder.build(data)
@@ -184,13 +188,10 @@ def _parsed_apart(
                     yield number, values, item, problems
             elif kind == ROWS:
                 for number, values, data, problems in message[1]:
-                    if data is None:
-                        yield number, values, None, problems
-                        continue
-                    if data.get("retention") is not None:
+                    if data is not None and data.get("retention") is not None:
                         # Sent as its id: the importer's own instances stay the ones every row shares.
                         data["retention"] = retentions.get(data["retention"])
-                    yield number, values, *builder.build(data)
+                    yield _build(builder, number, values, data, problems)
             elif kind == END:
                 parser.legacy.update(message[1])
                 return

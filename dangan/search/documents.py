@@ -168,12 +168,20 @@ def row_batches(chunk: int = CHUNK) -> Iterator[list[tuple]]:
         last = batch[-1][0]
 
 
-def documents(item_ids: Iterable[int] | None = None, chunk: int = CHUNK) -> Iterator[SearchDocument]:
-    """The documents of the given items (all items when None), read in chunks of ``chunk``."""
+def document_batches(
+    item_ids: Iterable[int] | None = None, chunk: int = CHUNK
+) -> Iterator[list[SearchDocument]]:
+    """The documents of the given items (all items when None), ``chunk`` at a time."""
     if item_ids is None:
         for batch in row_batches(chunk):
-            yield from map(from_row, batch)
+            yield list(map(from_row, batch))
         return
     ids = sorted(set(item_ids))
     for start in range(0, len(ids), chunk):
-        yield from map(from_row, rows(Item.objects.filter(pk__in=ids[start : start + chunk])))
+        yield list(map(from_row, rows(Item.objects.filter(pk__in=ids[start : start + chunk]))))
+
+
+def documents(item_ids: Iterable[int] | None = None, chunk: int = CHUNK) -> Iterator[SearchDocument]:
+    """The documents of the given items (all items when None), read in chunks of ``chunk``."""
+    for batch in document_batches(item_ids, chunk):
+        yield from batch

@@ -11,7 +11,7 @@ every n-gram at position 0, so its phrases give false hits.
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from operator import add
+from itertools import accumulate
 
 from django.utils.translation import gettext as _
 
@@ -49,30 +49,47 @@ def normalize(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Already-normalised text as interleaved unigrams and bigrams: a, ab, b, bc, c (see module docstring).
+    """Already-normalised text as interleaved unigrams and bigrams: a, ab, b, bc, c (see module docstring)."""
+    return token_strings([text])[0].split(" ") if text else []
 
-    The pairs are made by ``operator.add`` rather than a method lookup (20 % less time on the bench
-    catalogue's fields; an import indexes a million items), from the characters split once: Python makes a
-    new string for each Chinese character every time a text is walked (a 25-character title: 4.2 → 2.7 µs)."""
-    chars = list(text)
-    if len(chars) < 2:
-        return chars
-    out = [""] * (2 * len(chars) - 1)
-    out[::2] = chars
-    out[1::2] = map(add, chars, chars[1:])
+
+_UTF32 = "utf-32-le"
+
+
+def token_strings(texts: list[str]) -> list[str]:
+    """Each text's tokens as the whitespace-separated string the index splits again, for many texts at once.
+
+    Each character c is written as "c c c": where two such runs meet, "… a a a" + "b b b" reads "… a ab b …",
+    so a text's runs without their first two and last two characters are its tokens in order (a ab b bc c).
+    numpy writes the runs of a whole batch at once, a quarter of the time of pairing each text's characters
+    in Python; a rebuild or an import tokenises millions of values."""
+    if not texts:
+        return []
+    import numpy  # here, not at the top: every process that only searches would pay for loading it
+
+    codes = numpy.frombuffer("".join(texts).encode(_UTF32, "surrogatepass"), dtype="<u4")
+    runs = numpy.full((len(codes), 5), ord(" "), dtype="<u4")
+    runs[:, ::2] = codes[:, None]
+    written = runs.tobytes().decode(_UTF32, "surrogatepass")
+    ends = list(accumulate(map(len, texts)))
+    return [
+        written[5 * start + 2 : 5 * end - 2] if end > start else ""
+        for start, end in zip([0, *ends[:-1]], ends, strict=True)
+    ]
+
+
+def field_token_strings(fields: list[list[str]]) -> list[str]:
+    """The token string of each field (the values of one field of one document, kept apart by GAP tokens),
+    for many fields at once."""
+    flat = token_strings([value for values in fields for value in values])
+    out, at = [], 0
+    for values in fields:
+        if len(values) == 1:  # most fields
+            out.append(flat[at])
+        else:
+            out.append(BETWEEN_VALUES.join(t for t in flat[at : at + len(values)] if t))
+        at += len(values)
     return out
-
-
-def token_string(text: str) -> str:
-    """The tokens as the whitespace-separated text the index splits again."""
-    return " ".join(tokens(text))
-
-
-def field_tokens(values: list[str]) -> str:
-    """The token string of one field of one document, values kept apart by GAP tokens."""
-    if len(values) == 1:  # most fields: a rebuild makes millions of these
-        return token_string(values[0])
-    return BETWEEN_VALUES.join(token_string(v) for v in values if v)
 
 
 def phrase(term: str) -> list[tuple[int, str]]:

@@ -29,9 +29,9 @@ from dangan.search.backends.base import (
     SearchResult,
     id_runs,
 )
-from dangan.search.documents import TEXT_FIELDS, SearchDocument, documents
+from dangan.search.documents import TEXT_FIELDS, SearchDocument, document_batches
 from dangan.search.models import IndexOutbox
-from dangan.search.text import Query, Term, field_tokens, phrase
+from dangan.search.text import Query, Term, field_token_strings, phrase
 from dangan.search.visibility import Visibility
 
 logger = logging.getLogger(__name__)
@@ -167,29 +167,34 @@ class TantivyBackend(SearchBackend):
         return sum(f.stat().st_size for f in Path(self.index_dir).glob("*") if f.is_file())
 
     # Writing ----------------------------------------------------------------------------------------------
-    def to_tantivy(self, doc: SearchDocument) -> tantivy.Document:
-        out = tantivy.Document()
-        out.add_integer("item_id", doc.item_id)
-        for name in TEXT_FIELDS:
-            values = doc.fields[name]
-            if values:
-                out.add_text(name, field_tokens(values))
-                for value in values:
-                    if len(value) > 2:
-                        out.add_text(trigram_field(name), value)
-        add = out.add_integer
-        add("fonds", doc.fonds_id)
-        add("category", doc.category_id)
-        add("year", doc.year)
-        add("retention", doc.retention_id)
-        add("security_level", _code("security_level", doc.security_level))
-        add("control", _code("control", doc.control))
-        add("status", _code("status", doc.status))
-        add("has_files", int(doc.has_files))
-        add("date", doc.date_ordinal)
-        add("fingerprint", doc.fingerprint)
-        out.add_float("recency", recency(doc.date_ordinal))
-        return out
+    def to_tantivy(self, docs: list[SearchDocument]) -> list[tantivy.Document]:
+        """The engine's documents for ``docs``, their text tokenised all at once (``field_token_strings``)."""
+        texts = iter(field_token_strings([doc.fields[name] for doc in docs for name in TEXT_FIELDS]))
+        made = []
+        for doc in docs:
+            out = tantivy.Document()
+            out.add_integer("item_id", doc.item_id)
+            for name in TEXT_FIELDS:
+                values, tokens = doc.fields[name], next(texts)
+                if values:
+                    out.add_text(name, tokens)
+                    for value in values:
+                        if len(value) > 2:
+                            out.add_text(trigram_field(name), value)
+            add = out.add_integer
+            add("fonds", doc.fonds_id)
+            add("category", doc.category_id)
+            add("year", doc.year)
+            add("retention", doc.retention_id)
+            add("security_level", _code("security_level", doc.security_level))
+            add("control", _code("control", doc.control))
+            add("status", _code("status", doc.status))
+            add("has_files", int(doc.has_files))
+            add("date", doc.date_ordinal)
+            add("fingerprint", doc.fingerprint)
+            out.add_float("recency", recency(doc.date_ordinal))
+            made.append(out)
+        return made
 
     def items_changed(self, item_ids: Iterable[int], new_items=None) -> None:
         self._queue(item_ids, new_items)
@@ -245,8 +250,9 @@ class TantivyBackend(SearchBackend):
                         self.delete_run(writer, first, last)
                         item_ids.update(range(first, last + 1))
                     # Items deleted meanwhile are simply not found here: their deletion above stands.
-                    for doc in documents(item_ids, chunk=DOCUMENT_CHUNK):
-                        writer.add_document(self.to_tantivy(doc))
+                    for docs in document_batches(item_ids, chunk=DOCUMENT_CHUNK):
+                        for document in self.to_tantivy(docs):
+                            writer.add_document(document)
                     writer.commit()
                     # Deleted only after the index committed: a crash in between re-applies them, harmlessly.
                     IndexOutbox.objects.filter(pk__lte=queued[-1][0]).delete()

@@ -169,8 +169,8 @@ def serve(index_dir: str, incoming, outgoing, rebuild: bool = False) -> None:
                 continue
             if not rebuild:
                 backend.delete_run(writer, first, last)
-            for row in found:
-                writer.add_document(backend.to_tantivy(from_row(row)))
+            for document in backend.to_tantivy(list(map(from_row, found))):
+                writer.add_document(document)
         elif message[0] == COMMIT:
             reply = "no writer"
             if writer is not None:

@@ -3,14 +3,15 @@
 import pytest
 
 from dangan.search.text import (
+    GAP,
     SPACE,
     QueryError,
     Term,
-    field_tokens,
+    field_token_strings,
     normalize,
     parse,
     phrase,
-    token_string,
+    token_strings,
     tokens,
 )
 
@@ -28,9 +29,28 @@ def test_tokens_interleave_every_character_with_every_adjacent_pair():
     assert tokens("档") == ["档"]
 
 
-@pytest.mark.parametrize("text", ["", "档", "档案", "档案局", f"区{SPACE}档案局2023"])
-def test_the_indexed_token_string_holds_the_tokens_in_order(text):
-    assert token_string(text) == " ".join(tokens(text))
+def test_token_strings_of_a_batch_are_each_texts_own_tokens_in_order():
+    texts = ["", "档", "档案局", "", f"区{SPACE}档案", "𠀀a", "\ud800b", ""]
+    assert token_strings(texts) == [
+        "",
+        "档",
+        "档 档案 案 案局 局",
+        "",
+        f"区 区{SPACE} {SPACE} {SPACE}档 档 档案 案",
+        "𠀀 𠀀a a",
+        "\ud800 \ud800b b",
+        "",
+    ]
+    assert token_strings([]) == []
+
+
+def test_a_fields_values_are_kept_apart_by_gaps_and_blank_values_left_out():
+    assert field_token_strings([["档案"], [], ["档", "", "局"], [""]]) == [
+        "档 档案 案",
+        "",
+        f"档 {GAP} {GAP} 局",
+        "",
+    ]
 
 
 def test_a_term_is_the_phrase_of_its_pairs_at_their_offsets_in_the_token_stream():
@@ -102,7 +122,7 @@ def test_a_very_long_query_is_refused_with_a_message():
 @pytest.mark.parametrize("term", ["1防", "01防", "01防汛", "001防汛", "A-01防汛附", "防汛附件2", "1防汛附件"])
 def test_no_phrase_runs_from_one_value_of_a_field_into_the_next(term):
     values = ["a-01", "防汛附件", "2"]
-    stream = field_tokens(values).split(" ")
+    stream = field_token_strings([values])[0].split(" ")
     stream += [""] * len(stream)
     starts = range(len(stream) // 2)
     pairs = phrase(term.lower())

@@ -12,7 +12,8 @@ changing transaction, applied after commit, before each search and by a rebuild.
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 import tantivy
@@ -74,6 +75,9 @@ WRITER_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
 # million of them make a few segments, not hundreds.
 OUTBOX_ROWS = 1000
 DOCUMENT_CHUNK = 5000
+# Characters tokenised in one go: a million make about 20 MB of tokens (five characters each, four bytes at
+# most), where a chunk of items with long full texts would make gigabytes.
+TOKENISED_AT_ONCE = 1_000_000
 
 
 # Each text field has a twin of its three-character windows, made by tantivy's own n-gram tokenizer (no
@@ -167,34 +171,38 @@ class TantivyBackend(SearchBackend):
         return sum(f.stat().st_size for f in Path(self.index_dir).glob("*") if f.is_file())
 
     # Writing ----------------------------------------------------------------------------------------------
-    def to_tantivy(self, docs: list[SearchDocument]) -> list[tantivy.Document]:
-        """The engine's documents for ``docs``, their text tokenised all at once (``field_token_strings``)."""
-        texts = iter(field_token_strings([doc.fields[name] for doc in docs for name in TEXT_FIELDS]))
-        made = []
-        for doc in docs:
-            out = tantivy.Document()
-            out.add_integer("item_id", doc.item_id)
-            for name in TEXT_FIELDS:
-                values, tokens = doc.fields[name], next(texts)
-                if values:
-                    out.add_text(name, tokens)
-                    for value in values:
-                        if len(value) > 2:
-                            out.add_text(trigram_field(name), value)
-            add = out.add_integer
-            add("fonds", doc.fonds_id)
-            add("category", doc.category_id)
-            add("year", doc.year)
-            add("retention", doc.retention_id)
-            add("security_level", _code("security_level", doc.security_level))
-            add("control", _code("control", doc.control))
-            add("status", _code("status", doc.status))
-            add("has_files", int(doc.has_files))
-            add("date", doc.date_ordinal)
-            add("fingerprint", doc.fingerprint)
-            out.add_float("recency", recency(doc.date_ordinal))
-            made.append(out)
-        return made
+    def to_tantivy(self, docs: list[SearchDocument]) -> Iterator[tantivy.Document]:
+        """The engine's documents for ``docs``, the text of a group of them tokenised at once
+        (``field_token_strings``); a group's text is bounded, as an item's full text is not."""
+        for group in _text_groups(docs):
+            texts = iter(field_token_strings([doc.fields[name] for doc in group for name in TEXT_FIELDS]))
+            for doc in group:
+                yield self._document(doc, texts)
+
+    def _document(self, doc: SearchDocument, texts: Iterator[str]) -> tantivy.Document:
+        """``doc`` for the engine; ``texts`` gives the token string of each of its TEXT_FIELDS in turn."""
+        out = tantivy.Document()
+        out.add_integer("item_id", doc.item_id)
+        for name in TEXT_FIELDS:
+            values, tokens = doc.fields[name], next(texts)
+            if values:
+                out.add_text(name, tokens)
+                for value in values:
+                    if len(value) > 2:
+                        out.add_text(trigram_field(name), value)
+        add = out.add_integer
+        add("fonds", doc.fonds_id)
+        add("category", doc.category_id)
+        add("year", doc.year)
+        add("retention", doc.retention_id)
+        add("security_level", _code("security_level", doc.security_level))
+        add("control", _code("control", doc.control))
+        add("status", _code("status", doc.status))
+        add("has_files", int(doc.has_files))
+        add("date", doc.date_ordinal)
+        add("fingerprint", doc.fingerprint)
+        out.add_float("recency", recency(doc.date_ordinal))
+        return out
 
     def items_changed(self, item_ids: Iterable[int], new_items=None) -> None:
         self._queue(item_ids, new_items)
@@ -398,6 +406,19 @@ class TantivyBackend(SearchBackend):
                 )
             )
         return clauses
+
+
+def _text_groups(docs: list[SearchDocument]) -> Iterator[list[SearchDocument]]:
+    """``docs`` in order, in groups of about ``TOKENISED_AT_ONCE`` characters of text."""
+    group, size = [], 0
+    for doc in docs:
+        group.append(doc)
+        size += sum(map(len, chain.from_iterable(doc.fields.values())))
+        if size >= TOKENISED_AT_ONCE:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 def _term_set(schema, name: str, values) -> tantivy.Query:

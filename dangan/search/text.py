@@ -10,8 +10,10 @@ every n-gram at position 0, so its phrases give false hits.
 
 import re
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, islice
 
 from django.utils.translation import gettext as _
 
@@ -54,6 +56,8 @@ def tokens(text: str) -> list[str]:
 
 
 _UTF32 = "utf-32-le"
+# Characters tokenised in one go: each becomes five, and the arrays between hold four bytes each (some 16 MB).
+TOKENISED_AT_ONCE = 200_000
 
 
 def token_strings(texts: list[str]) -> list[str]:
@@ -78,18 +82,27 @@ def token_strings(texts: list[str]) -> list[str]:
     ]
 
 
-def field_token_strings(fields: list[list[str]]) -> list[str]:
+def field_token_strings(fields: list[list[str]]) -> Iterator[str]:
     """The token string of each field (the values of one field of one document, kept apart by GAP tokens),
-    for many fields at once."""
-    flat = token_strings([value for values in fields for value in values])
-    out, at = [], 0
+    in order, for many fields: their values are tokenised about ``TOKENISED_AT_ONCE`` characters at a time, as
+    the strings are taken, so a chunk of items with long full texts is never held five times over at once."""
+    tokenised = _value_token_strings([value for values in fields for value in values])
     for values in fields:
         if len(values) == 1:  # most fields
-            out.append(flat[at])
+            yield next(tokenised)
         else:
-            out.append(BETWEEN_VALUES.join(t for t in flat[at : at + len(values)] if t))
-        at += len(values)
-    return out
+            yield BETWEEN_VALUES.join(t for t in islice(tokenised, len(values)) if t)
+
+
+def _value_token_strings(values: list[str]) -> Iterator[str]:
+    ends = list(accumulate(map(len, values)))
+    start = 0
+    while start < len(values):
+        # Up to the value that reaches the limit, so each round takes at least one.
+        before = ends[start - 1] if start else 0
+        stop = bisect_left(ends, before + TOKENISED_AT_ONCE, start) + 1
+        yield from token_strings(values[start:stop])
+        start = stop
 
 
 def phrase(term: str) -> list[tuple[int, str]]:

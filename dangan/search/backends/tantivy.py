@@ -13,7 +13,6 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from itertools import chain
 from pathlib import Path
 
 import tantivy
@@ -75,9 +74,6 @@ WRITER_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
 # million of them make a few segments, not hundreds.
 OUTBOX_ROWS = 1000
 DOCUMENT_CHUNK = 5000
-# Characters tokenised in one go: a million make about 20 MB of tokens (five characters each, four bytes at
-# most), where a chunk of items with long full texts would make gigabytes.
-TOKENISED_AT_ONCE = 1_000_000
 
 
 # Each text field has a twin of its three-character windows, made by tantivy's own n-gram tokenizer (no
@@ -172,12 +168,11 @@ class TantivyBackend(SearchBackend):
 
     # Writing ----------------------------------------------------------------------------------------------
     def to_tantivy(self, docs: list[SearchDocument]) -> Iterator[tantivy.Document]:
-        """The engine's documents for ``docs``, the text of a group of them tokenised at once
-        (``field_token_strings``); a group's text is bounded, as an item's full text is not."""
-        for group in _text_groups(docs):
-            texts = iter(field_token_strings([doc.fields[name] for doc in group for name in TEXT_FIELDS]))
-            for doc in group:
-                yield self._document(doc, texts)
+        """The engine's documents for ``docs``, one by one; their text is tokenised many documents at once
+        (``field_token_strings``)."""
+        texts = field_token_strings([doc.fields[name] for doc in docs for name in TEXT_FIELDS])
+        for doc in docs:
+            yield self._document(doc, texts)
 
     def _document(self, doc: SearchDocument, texts: Iterator[str]) -> tantivy.Document:
         """``doc`` for the engine; ``texts`` gives the token string of each of its TEXT_FIELDS in turn."""
@@ -406,19 +401,6 @@ class TantivyBackend(SearchBackend):
                 )
             )
         return clauses
-
-
-def _text_groups(docs: list[SearchDocument]) -> Iterator[list[SearchDocument]]:
-    """``docs`` in order, in groups of about ``TOKENISED_AT_ONCE`` characters of text."""
-    group, size = [], 0
-    for doc in docs:
-        group.append(doc)
-        size += sum(map(len, chain.from_iterable(doc.fields.values())))
-        if size >= TOKENISED_AT_ONCE:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
 
 
 def _term_set(schema, name: str, values) -> tantivy.Query:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from dangan.search import text
 from dangan.search.text import (
     GAP,
     SPACE,
@@ -45,12 +46,19 @@ def test_token_strings_of_a_batch_are_each_texts_own_tokens_in_order():
 
 
 def test_a_fields_values_are_kept_apart_by_gaps_and_blank_values_left_out():
-    assert field_token_strings([["档案"], [], ["档", "", "局"], [""]]) == [
+    assert list(field_token_strings([["档案"], [], ["档", "", "局"], [""]])) == [
         "档 档案 案",
         "",
         f"档 {GAP} {GAP} 局",
         "",
     ]
+
+
+def test_fields_tokenised_a_few_characters_at_a_time_are_the_same_as_all_at_once(monkeypatch):
+    fields = [["档案局"], ["区档", "", "案局关于"], [], [""], ["防汛工作安排" * 3], ["a", "bc"]]
+    at_once = list(field_token_strings(fields))
+    monkeypatch.setattr(text, "TOKENISED_AT_ONCE", 4)
+    assert list(field_token_strings(fields)) == at_once
 
 
 def test_a_term_is_the_phrase_of_its_pairs_at_their_offsets_in_the_token_stream():
@@ -122,7 +130,7 @@ def test_a_very_long_query_is_refused_with_a_message():
 @pytest.mark.parametrize("term", ["1防", "01防", "01防汛", "001防汛", "A-01防汛附", "防汛附件2", "1防汛附件"])
 def test_no_phrase_runs_from_one_value_of_a_field_into_the_next(term):
     values = ["a-01", "防汛附件", "2"]
-    stream = field_token_strings([values])[0].split(" ")
+    stream = next(field_token_strings([values])).split(" ")
     stream += [""] * len(stream)
     starts = range(len(stream) // 2)
     pairs = phrase(term.lower())

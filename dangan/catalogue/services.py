@@ -5,6 +5,7 @@ import json
 import operator
 import string
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from functools import partial
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
@@ -75,7 +76,7 @@ def _row_message(row: int, field: str, message: str) -> str:
 
 
 def file_items_in_bulk(items: list[Item], batch_size: int = 1000, *, user=None,
-                       first_row: int = 1) -> list[Item]:
+                       first_row: int = 1, unused_codes: Collection[str] = ()) -> list[Item]:
     """Validate, number and store new items all together, or none of them.
 
     Items are numbered in list order within each counter scope (put them in date order first, as DA/T 22
@@ -86,6 +87,8 @@ def file_items_in_bulk(items: list[Item], batch_size: int = 1000, *, user=None,
     ``BulkValidationError`` naming every bad row and field. An item marked ``rules_passed`` has been through
     ``item_rules()`` already (a large import checks its rows in its parsing child, on the other core) and is
     not again; its related objects, the user's rights and its reference code are checked here as for any.
+    ``unused_codes`` are reference codes the caller found unused in this same transaction just before (an
+    importer matches every row's code against the stored ones): they are not looked up a second time.
     """
     if not items:
         return items
@@ -95,7 +98,7 @@ def file_items_in_bulk(items: list[Item], batch_size: int = 1000, *, user=None,
         raise BulkValidationError(dict(errors), first_row)
     with transaction.atomic():
         _number(items)
-        _check_unique_codes(items, errors, first_row)
+        _check_unique_codes(items, errors, first_row, unused_codes)
         if errors:
             raise BulkValidationError(dict(errors), first_row)
         rows = _ItemRows(timezone.now())
@@ -380,7 +383,7 @@ class ReferenceCodes:
         return scope.replace(references.NUMBER_SLOT, format(number, self.formats[scope]))
 
 
-def _check_unique_codes(items: list[Item], errors: dict, first_row: int) -> None:
+def _check_unique_codes(items: list[Item], errors: dict, first_row: int, unused: Collection[str]) -> None:
     first_with: dict[str, int] = {}
     for index, item in enumerate(items):
         if item.reference_code in first_with:
@@ -389,7 +392,7 @@ def _check_unique_codes(items: list[Item], errors: dict, first_row: int) -> None
                                           "row": first_with[item.reference_code] + first_row}]
         else:
             first_with[item.reference_code] = index
-    for code in stored_codes(list(first_with)):
+    for code in stored_codes([code for code in first_with if code not in unused]):
         errors[first_with[code]]["number"] = [_("档号 %(code)s 已存在") % {"code": code}]
 
 

@@ -181,6 +181,7 @@ class _Importer:
         )
         self.column_of = {target: position for position, target in mapping.items()}
         self.seen: dict[str, int] = {}  # reference code (or key value) → first row with it
+        self.unused_codes: set[str] = set()  # the chunk's codes that matched no stored item
 
     # Reporting ----------------------------------------------------------------------------------------------
     def error(self, row: int, target: str | None, value, reason: str) -> None:
@@ -232,7 +233,11 @@ class _Importer:
                 changed_rows.append(row)
             else:
                 self.outcome.unchanged += 1
-        self.store(new_rows, lambda items: file_items_in_bulk(items, user=self.user), "created")
+        self.store(
+            new_rows,
+            lambda items: file_items_in_bulk(items, user=self.user, unused_codes=self.unused_codes),
+            "created",
+        )
         self.store(
             changed_rows, lambda items: update_items_in_bulk(items, sorted(fields), user=self.user), "updated"
         )
@@ -293,7 +298,10 @@ class _Importer:
         if self.key == MatchKey.DOCUMENT_NUMBER:
             stored = stored.filter(fonds=self.fonds, category=self.category)
         else:
-            keys = list(stored_codes(keys))  # a new catalogue matches nothing: only a cheap lookup then
+            # A new catalogue matches nothing: only a cheap lookup then, which the filing need not repeat.
+            in_use = stored_codes(keys)
+            self.unused_codes = {key for key in keys if key not in in_use}
+            keys = list(in_use)
         for start in range(0, len(keys), LOOKUP_CHUNK):
             part = keys[start : start + LOOKUP_CHUNK]
             for item in stored.filter(**{f"{self.key}__in": part}):

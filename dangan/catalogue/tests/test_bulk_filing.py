@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from dangan.catalogue.models import Category, CategoryField, Item, Retention
 from dangan.catalogue.services import (
     BulkValidationError,
+    ReferenceCodes,
     file_items_in_bulk,
     items_changed,
     update_items_in_bulk,
@@ -178,6 +179,32 @@ def test_a_filed_item_saved_again_records_only_what_changed(world):
     update = AuditEntry.objects.get(object_id=str(item.pk), action="update")
     assert update.changes["after"] == {"title": "新题名"}
     assert item.number == 1
+
+
+def test_codes_the_caller_found_unused_are_not_looked_up_again(world):
+    items = new_items(world.fonds_a, 3)
+    for number, item in enumerate(items, start=1):
+        item.number = number
+    codes = _codes_of(items)
+    with CaptureQueriesContext(connection) as captured:
+        file_items_in_bulk(items, unused_codes=set(codes[:2]))
+    looked_up = [q["sql"] for q in captured if "SELECT" in q["sql"] and "reference_code" in q["sql"]]
+    assert len(looked_up) == 1 and codes[2] in str(captured.captured_queries)
+    assert all(codes[0] not in sql and codes[1] not in sql for sql in looked_up)
+
+
+def test_a_code_taken_is_still_reported_when_others_were_found_unused(world):
+    make_item(world.fonds_a)
+    items = new_items(world.fonds_a, 2)
+    items[0].number, items[1].number = 2, 1
+    with pytest.raises(BulkValidationError) as raised:
+        file_items_in_bulk(items, unused_codes={_codes_of(items)[0]})
+    assert "已存在" in str(raised.value.rows[1]["number"])
+
+
+def _codes_of(items):
+    codes = ReferenceCodes()
+    return [codes.code(codes.scope(item), item.number) for item in items]
 
 
 @passed_elsewhere

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from dangan.catalogue import references
 from dangan.catalogue.models import Category, Fonds, Item, Retention, Volume
-from dangan.core.audit import snapshot
+from dangan.core.audit import defer_snapshot, snapshot
 from dangan.core.bulk import insert_instances
 from dangan.core.choices import AuditAction
 from dangan.core.models import append, bulk_object_id, canonical_json, new_entry
@@ -536,7 +536,7 @@ class _ItemRows:
                 for index, value in self.stamps_json:
                     values[index] = value
                 # As AuditedModel.save leaves it, so a later save of this instance records only what changed.
-                item._audit_before = dict(zip(self.attnames, values, strict=True))
+                defer_snapshot(item, self.attnames, values)
                 rows.append(list(self.audited_values(values)))
             first, last = run[0], run[-1]
             entries.append(new_entry(

@@ -29,8 +29,20 @@ class AuditedModel(models.Model):
         instance._audit_before = snapshot(instance)
         return instance
 
+    @property
+    def _audit_before(self) -> dict | None:
+        """The stored values as last read or saved (``snapshot``): what a save records its changes against."""
+        before = self.__dict__.get("_audit_snapshot")
+        if type(before) is tuple:  # left by ``defer_snapshot``: made into the dict when first asked for
+            before = self.__dict__["_audit_snapshot"] = dict(zip(*before, strict=True))
+        return before
+
+    @_audit_before.setter
+    def _audit_before(self, value: dict | None) -> None:
+        self.__dict__["_audit_snapshot"] = value
+
     def save(self, *args, **kwargs):
-        before = getattr(self, "_audit_before", None)
+        before = self._audit_before
         with transaction.atomic():
             super().save(*args, **kwargs)
             after = snapshot(self)
@@ -54,6 +66,13 @@ class AuditedModel(models.Model):
         if not keys:
             return {}
         return {"before": {k: before.get(k) for k in keys}, "after": {k: after[k] for k in keys}}
+
+
+def defer_snapshot(instance: AuditedModel, names: list[str], values: list) -> None:
+    """Give ``instance`` the snapshot ``dict(zip(names, values))`` (its values in ``snapshot``'s form), made
+    only if a later save or change asks for it: a bulk filing stores a million instances that nothing saves
+    again, and making each one's dict cost more than the rest of its audit entry."""
+    instance.__dict__["_audit_snapshot"] = (names, values)
 
 
 def record_deletion(instance: models.Model) -> None:

@@ -181,6 +181,11 @@ def test_a_filed_item_saved_again_records_only_what_changed(world):
     assert item.number == 1
 
 
+def test_a_filed_items_snapshot_is_what_a_fresh_read_gives(world):
+    item = file_items_in_bulk(new_items(world.fonds_a, 1))[0]
+    assert item._audit_before == Item.objects.get(pk=item.pk)._audit_before
+
+
 def test_codes_the_caller_found_unused_are_not_looked_up_again(world):
     items = new_items(world.fonds_a, 3)
     for number, item in enumerate(items, start=1):

@@ -1,9 +1,11 @@
 """``core.bulk.insert_rows``: rows written below the ORM for the bulk paths."""
 
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from dangan.catalogue.models import Category, CategoryField
+from dangan.core import bulk
 from dangan.core.bulk import insert_rows
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +30,60 @@ def test_inserted_rows_get_the_ids_they_are_stored_under():
     assert [CategoryField.objects.get(pk=pk).key for pk in ids] == ["handler", "place"]
 
 
+@pytest.fixture(params=[True, False], ids=["checked-once", "checked-per-row"])
+def may_turn_off_triggers(request, monkeypatch):
+    """Either way of checking references: once for all rows (a role that may turn triggers off, as the test
+    database's superuser may) or by PostgreSQL's own per-row checks."""
+    if not request.param:
+        monkeypatch.setattr(bulk, "_may_turn_off_triggers", lambda cursor: False)
+    return request.param
+
+
 @on_postgresql
-def test_a_row_pointing_at_nothing_is_refused_as_it_goes_in_not_at_the_commit():
-    fields, rows = rows_for(CategoryField(category_id=987654, key="handler", label="经办人"))
+def test_a_row_pointing_at_nothing_is_refused_as_it_goes_in_not_at_the_commit(may_turn_off_triggers):
+    category = Category.objects.get(code="WS")
+    fields, rows = rows_for(
+        CategoryField(category=category, key="handler", label="经办人"),
+        CategoryField(category_id=987654, key="place", label="地点"),
+    )
+    before = CategoryField.objects.count()
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(CategoryField, fields, rows)
+    assert CategoryField.objects.count() == before
+
+
+@on_postgresql
+def test_after_the_rows_went_in_other_writes_are_checked_by_their_triggers_again(may_turn_off_triggers):
+    category = Category.objects.get(code="WS")
+    insert_rows(CategoryField, *rows_for(CategoryField(category=category, key="handler", label="经办人")))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CategoryField.objects.filter(key="handler").update(category_id=987654)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@on_postgresql
+def test_a_table_with_a_trigger_of_its_own_keeps_it_during_a_bulk_insert():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_handler() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'own trigger ran'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_handler BEFORE INSERT ON catalogue_categoryfield "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_handler()"
+        )
+    bulk._POSTGRES_TABLES.clear()
+    category = Category.objects.get(code="WS")
+    try:
+        row = CategoryField(category=category, key="handler", label="经办人")
+        with pytest.raises(Exception, match="own trigger ran"), transaction.atomic():
+            insert_rows(CategoryField, *rows_for(row))
+    finally:
+        bulk._POSTGRES_TABLES.clear()  # the trigger goes with the test's transaction
 
 
 @on_postgresql
@@ -46,3 +97,28 @@ def test_references_written_afterwards_are_deferred_to_the_commit_again():
         cursor.execute(
             "UPDATE catalogue_categoryfield SET category_id = %s WHERE key = 'handler'", [category.pk]
         )
+
+
+LOCK_FOR_DELETION = "SELECT 1 FROM catalogue_category WHERE id = %s FOR UPDATE NOWAIT"
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_rows_pointed_at_stay_locked_against_deletion_until_the_commit(may_turn_off_triggers):
+    category = Category.objects.create(code="TMP", name="临时门类")
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"] or None,
+        port=settings["PORT"] or None, password=settings["PASSWORD"] or None, autocommit=True,
+    )
+    row = CategoryField(category=category, key="handler", label="经办人")
+    try:
+        with transaction.atomic():
+            insert_rows(CategoryField, *rows_for(row))
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute(LOCK_FOR_DELETION, [category.pk])
+        other.execute(LOCK_FOR_DELETION, [category.pk])
+    finally:
+        other.close()
+        CategoryField.objects.filter(category=category).delete()
+        category.delete()

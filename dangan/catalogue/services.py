@@ -490,6 +490,10 @@ class _ItemRows:
         self.id = operator.attrgetter(Item._meta.pk.attname)  # the pk property costs a lookup of its name
 
     def _converter(self, field):
+        if field.get_internal_type() == "DateField":
+            # Validation left a date or None: only the database's form of it is wanted, without the field
+            # API's conversions around it (1.5 µs a row).
+            return self.connection.ops.adapt_datefield_value
         prepare = partial(field.get_db_prep_save, connection=self.connection)
         if field.get_internal_type() != "JSONField":
             return prepare

@@ -101,14 +101,13 @@ def _quote(token: str) -> str:
 
 
 def tsvector_literal(values: list[str]) -> str:
-    """The item's tokens: of each value every adjacent pair and the last character alone, so each character
-    begins at least one token and a one-character query is a prefix search (``'x':*``), with half the index
-    entries that every single character as well would need. Each distinct token once, without positions or
-    weights: presence is all the GIN index answers (fields and adjacency are checked with ``strpos``), and a
-    bare lexeme needs no recheck. Made from the joined values in one pass: a rebuild makes a million. The
-    lexemes are written in the order a tsvector keeps them (by their UTF-8 bytes, which is the order of their
-    code points), so the server's input function finds them sorted: 3.5 µs less of its time a row, for 1.5
-    more here."""
+    """The item's tokens (``values``: its non-empty texts): of each value every adjacent pair and the last
+    character alone, so each character begins at least one token and a one-character query is a prefix search
+    (``'x':*``), with half the index entries that every single character as well would need. Each distinct
+    token once, without positions or weights: presence is all the GIN index answers (fields and adjacency are
+    checked with ``strpos``), and a bare lexeme needs no recheck. The lexemes are written in the order a
+    tsvector keeps them (by their UTF-8 bytes, which is the order of their code points), so the server's input
+    function finds them sorted: 3.5 µs less of its time a row. Many items at once: ``tsvector_literals``."""
     body = "\n".join(values)
     if not body:
         return ""
@@ -122,6 +121,68 @@ def tsvector_literal(values: list[str]) -> str:
     if "'" in body or "\\" in body:
         return " ".join(map(_quote, lexemes))
     return "'" + "' '".join(lexemes) + "'" if lexemes else ""
+
+
+_UTF32 = "utf-32-le"
+_NEWLINE, _QUOTE, _SPACE = ord("\n"), ord("'"), ord(" ")
+
+
+def tsvector_literals(value_lists: list[list[str]]) -> list[str]:
+    """``tsvector_literal`` of each list of values, for many at once.
+
+    numpy pairs the characters of every text of the batch, sorts and de-duplicates the tokens of each and
+    writes all the literals out in one string: a third of the time of doing it text by text in Python
+    (8 µs an item for PostgreSQL's search rows). Lists the batch cannot take as they are (a quote or
+    backslash to escape, a value that is empty or holds a line break) are done by ``tsvector_literal``.
+    """
+    import numpy  # here, as in search.text: every process that only searches would pay for loading it
+
+    literals = [""] * len(value_lists)
+    bodies, where = [], []
+    for index, values in enumerate(value_lists):
+        body = "\n".join(values)
+        if not body:
+            continue
+        if "'" in body or "\\" in body or "" in values or body.count("\n") != len(values) - 1:
+            literals[index] = tsvector_literal(values)
+            continue
+        bodies.append(body)
+        where.append(index)
+    if not bodies:
+        return literals
+    joined = "".join(bodies).encode(_UTF32, "surrogatepass")
+    codes = numpy.frombuffer(joined, dtype="<u4").astype(numpy.uint64)
+    lengths = numpy.fromiter(map(len, bodies), dtype=numpy.int64, count=len(bodies))
+    text_of = numpy.repeat(numpy.arange(len(bodies), dtype=numpy.uint64), lengths)
+    # A token is a key: its text's number, its first character and its second plus one (0: none), so that
+    # sorting the keys sorts each text's tokens as a tsvector does, a character alone before its pairs.
+    first, second = codes[:-1], codes[1:]
+    in_value = (text_of[:-1] == text_of[1:]) & (first != _NEWLINE) & (second != _NEWLINE)
+    last = numpy.ones(len(codes), dtype=bool)  # the last character of each value
+    last[:-1] = (text_of[:-1] != text_of[1:]) | (second == _NEWLINE)
+    last &= codes != _NEWLINE
+    keys = numpy.sort(numpy.concatenate([
+        (text_of[:-1][in_value] << 43) | (first[in_value] << 22) | (second[in_value] + 1),
+        (text_of[last] << 43) | (codes[last] << 22),
+    ]))
+    keys = keys[numpy.concatenate(([True], keys[1:] != keys[:-1]))]  # numpy.unique took 30 times as long
+    second = keys & 0x3FFFFF
+    # Each token as ' c1 c2 ' and a space, without c2 for a character alone; one string for the batch.
+    written = numpy.empty((len(keys), 5), dtype="<u4")
+    written[:, 0] = written[:, 3] = _QUOTE
+    written[:, 1] = (keys >> 22) & 0x1FFFFF
+    written[:, 2] = second - 1
+    written[:, 4] = _SPACE
+    kept = numpy.ones((len(keys), 5), dtype=bool)
+    kept[:, 2] = second != 0
+    text = written[kept].tobytes().decode(_UTF32, "surrogatepass")
+    ends = numpy.cumsum(numpy.bincount((keys >> 43).astype(numpy.int64), weights=4 + (second != 0),
+                                       minlength=len(bodies)).astype(numpy.int64)).tolist()
+    start = 0
+    for index, end in zip(where, ends, strict=True):
+        literals[index] = text[start : end - 1]  # without the last space
+        start = end
+    return literals
 
 
 def copy_line(values: tuple) -> str:
@@ -151,18 +212,24 @@ def _copy_value(value) -> str:
 
 def copy_text_of(docs: Iterable[SearchDocument]) -> tuple[str, str]:
     """The COPY text of the search table's rows for ``docs``, and of the sample's share of them."""
+    docs = list(docs)
     lines, sampled = [], []
-    for doc in docs:
-        line = copy_line(row_values(doc))
+    for doc, values in zip(docs, rows_values(docs), strict=True):
+        line = copy_line(values)
         lines.append(line)
         if in_sample(doc.item_id):
             sampled.append(line)
     return "".join(lines), "".join(sampled)
 
 
-def row_values(doc: SearchDocument) -> tuple:
+def rows_values(docs: list[SearchDocument]) -> list[tuple]:
+    """The search table's row for each of ``docs``; their tokens are made all at once."""
+    texts = [[value for values in doc.fields.values() for value in values if value] for doc in docs]
+    return list(map(_row_values, docs, texts, tsvector_literals(texts)))
+
+
+def _row_values(doc: SearchDocument, values: list[str], tokens: str) -> tuple:
     fields = doc.fields
-    values = [value for field_values in fields.values() for value in field_values if value]
     return (
         doc.item_id,
         doc.fonds_id,
@@ -179,7 +246,7 @@ def row_values(doc: SearchDocument) -> tuple:
         fields["creator"][0] if fields["creator"] else "",
         fields["document_number"][0] if fields["document_number"] else "",
         "\n".join(values),
-        tsvector_literal(values),
+        tokens,
     )
 
 
@@ -306,10 +373,9 @@ class PostgresBackend(SearchBackend):
             return 0
         sampled = []
         with connection.cursor() as cursor:
+            rows = rows_values(batch)
             with cursor.cursor.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                # Rows are made while the COPY runs: the server stores each while Python makes the next.
-                for doc in batch:
-                    values = row_values(doc)
+                for doc, values in zip(batch, rows, strict=True):
                     copy.write_row(values)
                     if in_sample(doc.item_id):
                         sampled.append(values)

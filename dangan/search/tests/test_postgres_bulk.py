@@ -55,7 +55,8 @@ def test_rows_written_by_the_child_are_the_rows_made_in_line(pworld, no_catch_up
     written_by_child, sampled_by_child = search_rows(), search_rows(SearchSample)
     # The text arrives as made (a backslash, a quote, the body's newlines), not as COPY would misread it.
     texts = ("title", "creator", "document_number", "body")
-    made = [dict(zip(pg.COLUMNS, pg.row_values(from_row(item_row(item))), strict=True)) for item in items]
+    rows = pg.rows_values([from_row(item_row(item)) for item in items])
+    made = [dict(zip(pg.COLUMNS, row, strict=True)) for row in rows]
     assert [[written_by_child[m["item_id"]][name] for name in texts] for m in made] == [
         [m[name] for name in texts] for m in made
     ]

@@ -1,0 +1,41 @@
+"""The token sets of PostgreSQL's search rows, made many items at once, are each item's own."""
+
+import random
+
+import pytest
+
+from dangan.search.backends.postgres import tsvector_literal, tsvector_literals
+
+AWKWARD = [
+    [],
+    ["a"],
+    ["a", "b"],
+    ["aa", "a"],
+    ["ab", "ba", "ab"],
+    ["𠀋𠀌生僻字", "ÿĀ混合"],
+    ["含'引号'的题名"],  # escaped: made one by one
+    ["含\\反斜杠"],
+    ["值里\n有换行", "第二个"],
+    ["区府办发〔2000〕1号", "a001-ws·2000-y-bgs-0001", "关于印发安全生产检查实施方案的通知"],
+]
+
+
+@pytest.mark.parametrize("index", range(len(AWKWARD)))
+def test_each_items_tokens_are_those_made_for_it_alone(index):
+    # In a batch with every other case around it, so that neighbours' characters never pair across items.
+    batch = AWKWARD[index:] + AWKWARD[:index]
+    assert tsvector_literals(batch) == [tsvector_literal(values) for values in batch]
+
+
+def test_random_batches_give_each_item_its_own_tokens():
+    rng = random.Random(7)
+    alphabet = "ab中文档0-·𠀋ÿ"
+    batch = [
+        ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(rng.randint(0, 4))]
+        for _ in range(3000)
+    ]
+    assert tsvector_literals(batch) == [tsvector_literal(values) for values in batch]
+
+
+def test_a_characters_own_token_comes_before_its_pairs():
+    assert tsvector_literals([["ba", "b"]]) == ["'a' 'b' 'ba'"]

@@ -515,7 +515,7 @@ class _ItemRows:
             for index, value in self.stamped:
                 values[index] = value
             rows.append(values)
-        insert_instances(items, self.fields, rows)
+        insert_instances(items, self.fields, rows, typed=True)
 
     def creation_entries(self, items: list[Item]) -> list:
         """One audit entry for each run of consecutive ids, holding each item's id and created values.

@@ -20,7 +20,7 @@ class _PostgresTable:
 _POSTGRES_TABLES: dict[tuple[str, str], _PostgresTable] = {}
 
 
-def insert_rows(model, fields, rows) -> list[int]:
+def insert_rows(model, fields, rows, *, typed: bool = False) -> list[int]:
     """Insert ``rows`` (lists of values already in database form, one per field of ``fields``, without the
     primary key) into ``model``'s table; the ids the rows got, in order.
 
@@ -28,6 +28,10 @@ def insert_rows(model, fields, rows) -> list[int]:
     rows up again afterwards costs more than the insert); one prepared ``executemany`` elsewhere, whose rows
     take consecutive ids ending at the connection's last inserted rowid (SQLite gives each new row one more
     than the largest rowid, and nothing else writes while this transaction holds the database's write lock).
+
+    ``typed`` says every value is of the Python type its column's adapter takes (a JSON column's a ``Jsonb``
+    as the field prepares it, not JSON text): PostgreSQL then gets the rows in COPY's binary form, which
+    psycopg writes in a third of the time of the text form (2 µs a row of an import's items).
     """
     if not rows:
         return []
@@ -46,10 +50,14 @@ def insert_rows(model, fields, rows) -> list[int]:
             with transaction.atomic(using=connection.alias), _references_checked(
                 cursor, described, [field.column for field in fields], rows
             ):
+                types = _binary_types(connection, [model._meta.pk, *fields]) if typed else None
+                binary = " (FORMAT BINARY)" if types else ""
                 # COPY streams the rows; executemany would have psycopg build and send an INSERT for each.
                 with connection.wrap_database_errors, cursor.cursor.copy(
-                    f"COPY {table} ({quote(pk)}, {columns}) FROM STDIN"
+                    f"COPY {table} ({quote(pk)}, {columns}) FROM STDIN{binary}"
                 ) as copy:
+                    if types:
+                        copy.set_types(types)
                     for id_, row in zip(ids, rows, strict=True):
                         copy.write_row((id_, *row))
             return ids
@@ -63,13 +71,33 @@ def insert_rows(model, fields, rows) -> list[int]:
         return list(range(last - len(rows) + 1, last + 1))
 
 
-def insert_instances(instances, fields, rows) -> None:
+def _binary_types(connection, fields) -> list[str] | None:
+    """The PostgreSQL type of each field's column as psycopg names it; None if one has no binary adapter."""
+    from psycopg import ProgrammingError
+    from psycopg.postgres import adapters
+    from psycopg.postgres import types as known
+    from psycopg.pq import Format
+
+    names = []
+    for field in fields:
+        info = known.get(field.db_type(connection).split("(")[0].strip())
+        if info is None:
+            return None
+        try:
+            adapters.get_dumper_by_oid(info.oid, Format.BINARY)
+        except ProgrammingError:
+            return None
+        names.append(info.name)
+    return names
+
+
+def insert_instances(instances, fields, rows, *, typed: bool = False) -> None:
     """``insert_rows`` for unsaved model instances, one row each: they get their ids and count as stored."""
     if not instances:
         return
     model = type(instances[0])
     alias = router.db_for_write(model)
-    for instance, pk in zip(instances, insert_rows(model, fields, rows), strict=True):
+    for instance, pk in zip(instances, insert_rows(model, fields, rows, typed=typed), strict=True):
         instance.pk = pk
         instance._state.adding = False
         instance._state.db = alias

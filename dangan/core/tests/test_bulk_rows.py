@@ -30,6 +30,32 @@ def test_inserted_rows_get_the_ids_they_are_stored_under():
     assert [CategoryField.objects.get(pk=pk).key for pk in ids] == ["handler", "place"]
 
 
+@on_postgresql
+def test_typed_rows_read_back_as_the_same_rows_written_as_text():
+    category = Category.objects.get(code="WS")
+    written = []
+    for typed in (False, True):
+        fields, rows = rows_for(
+            CategoryField(category=category, key=f"handler{typed:d}", label="经办人", required=True, order=7),
+            CategoryField(
+                category=category, key=f"place{typed:d}", label="地点", choices="甲,乙", max_length=9,
+                field_type="choice",
+            ),
+        )
+        ids = insert_rows(CategoryField, fields, rows, typed=typed)
+        written.append(list(CategoryField.objects.filter(pk__in=ids).order_by("pk").values(
+            "category", "label", "field_type", "required", "choices", "max_length", "order")))
+    assert written[0] == written[1] and written[0][0]["required"] is True
+
+
+@on_postgresql
+def test_a_column_without_a_binary_adapter_sends_its_rows_as_text():
+    from dangan.search.models import SearchDocument
+
+    assert bulk._binary_types(connection, CategoryField._meta.concrete_fields) is not None
+    assert bulk._binary_types(connection, [SearchDocument._meta.get_field("tokens")]) is None
+
+
 @pytest.fixture(params=[True, False], ids=["checked-once", "checked-per-row"])
 def may_turn_off_triggers(request, monkeypatch):
     """Either way of checking references: once for all rows (a role that may turn triggers off, as the test

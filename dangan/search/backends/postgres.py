@@ -185,43 +185,6 @@ def tsvector_literals(value_lists: list[list[str]]) -> list[str]:
     return literals
 
 
-def copy_line(values: tuple) -> str:
-    """One row in COPY's text format, made without a connection (``postgres_bulk``'s child has none; in line,
-    psycopg's own formatter, three times as fast, is used): tab-separated, ``\\N`` for NULL, and backslash,
-    newline, carriage return and tab escaped. The values are joined with NUL, which PostgreSQL's text cannot
-    hold, and the whole line is escaped at once instead of value by value."""
-    if None in values:  # NULL's \N must not be escaped: each value apart (the search rows have none)
-        return "\t".join(_escaped(v) if type(v) is str else _copy_value(v) for v in values) + "\n"
-    line = "\0".join([v if type(v) is str else _copy_value(v) for v in values])
-    return _escaped(line).replace("\0", "\t") + "\n"
-
-
-def _escaped(text: str) -> str:
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
-    return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value)
-
-
-def copy_text_of(docs: Iterable[SearchDocument]) -> tuple[str, str]:
-    """The COPY text of the search table's rows for ``docs``, and of the sample's share of them."""
-    docs = list(docs)
-    lines, sampled = [], []
-    for doc, values in zip(docs, rows_values(docs), strict=True):
-        line = copy_line(values)
-        lines.append(line)
-        if in_sample(doc.item_id):
-            sampled.append(line)
-    return "".join(lines), "".join(sampled)
-
-
 def rows_values(docs: list[SearchDocument]) -> list[tuple]:
     """The search table's row for each of ``docs``; their tokens are made all at once."""
     texts = [[value for values in doc.fields.values() for value in values if value] for doc in docs]
@@ -362,13 +325,14 @@ class PostgresBackend(SearchBackend):
         for doc in docs:
             batch.append(doc)
             if len(batch) >= COPY_CHUNK:
-                done += self._copy_rows(batch)
+                done += self.copy_rows(batch)
                 batch = []
                 if progress:
                     progress(done, total)
-        return done + self._copy_rows(batch)
+        return done + self.copy_rows(batch)
 
-    def _copy_rows(self, batch: list[SearchDocument]) -> int:
+    def copy_rows(self, batch: list[SearchDocument]) -> int:
+        """Write the search rows of ``batch``: the table's, and the sample's share; how many."""
         if not batch:
             return 0
         sampled = []
@@ -384,14 +348,6 @@ class PostgresBackend(SearchBackend):
                     for values in sampled:
                         copy.write_row(values)
         return len(batch)
-
-    def copy_text(self, text: str, sampled: str) -> None:
-        """Write search rows given as COPY text (``copy_text_of``): the table's, and the sample's share."""
-        with connection.cursor() as cursor:
-            for table, data in ((TABLE, text), (SAMPLE_TABLE, sampled)):
-                if data:
-                    with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                        copy.write(data)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         from dangan.catalogue.models import Item

@@ -4,7 +4,7 @@ transaction runs.
 An import of a million items spent a third of its time on the search table: making its rows (documents,
 their token sets) and waiting for the server to store them with their GIN index, one after the other on
 the import's own connection. Inside a ``PostgresBackend.bulk()`` block, from ``START_AT`` items on, the rows
-of items just filed go to a child process, which makes the search table's COPY text and writes it through
+of items just filed go to a child process, which makes the search table's rows and COPYs them through
 its own connection, in a transaction of its own held open; so the importer, its server process, the child
 and the child's server process all work at once.
 
@@ -169,7 +169,7 @@ class CopySession(BulkBlock):
 def serve(incoming, outgoing) -> None:
     """The child: COPY the search rows of each batch it is sent into its own open transaction; commit when
     told, roll back when its input ends first."""
-    from dangan.search.backends.postgres import PostgresBackend, copy_text_of
+    from dangan.search.backends.postgres import PostgresBackend
     from dangan.search.documents import from_row
 
     connection.settings_dict.update(pickle.load(incoming))
@@ -183,7 +183,7 @@ def serve(incoming, outgoing) -> None:
                 return
             kind = message[0]
             if kind == ROWS:
-                backend.copy_text(*copy_text_of(map(from_row, message[1])))
+                backend.copy_rows(list(map(from_row, message[1])))
                 continue
             if kind == COMMIT:
                 connection.commit()

@@ -130,9 +130,3 @@ def test_a_small_filing_is_indexed_in_line_without_a_child(pworld, monkeypatch):
         items = file_items_in_bulk(new_items(pworld.fonds_a, 3, "少量文件{n}"))
         assert set(search_rows()) >= {item.pk for item in items}
         block.flush()
-
-
-def test_copy_text_escapes_what_copy_would_misread():
-    escaped = "a\\tb\\\\c\\nd\\re"
-    assert pg.copy_line((1, True, False, "a\tb\\c\nd\re")) == f"1\tt\tf\t{escaped}\n"
-    assert pg.copy_line((1, None, "a\tb\\c\nd\re")) == f"1\t\\N\t{escaped}\n"

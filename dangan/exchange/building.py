@@ -9,7 +9,6 @@ can also run the model's own field rules on them ahead of the importer (``preche
 import operator
 import re
 
-from django.core.exceptions import ValidationError
 from django.db.models import signals
 from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
@@ -165,18 +164,15 @@ class RowBuilder:
             self.scope_patterns[scope] = re.compile(f"^{re.escape(before)}(\\d+){re.escape(after)}$")
         return self.scope_patterns[scope]
 
-    def precheck(self, item: Item) -> bool:
-        """Whether ``item`` passes the field rules and ``clean()`` that ``file_items_in_bulk`` applies to
-        each item (it skips them for an item marked ``rules_passed``). One that does not pass is left for
-        the filing to check again and report in its words."""
+    def precheck(self, items: list[Item]) -> list[bool]:
+        """Whether each of ``items`` passes the field rules and ``clean()`` that ``file_items_in_bulk``
+        applies to each item (it skips them for an item marked ``rules_passed``). One that does not pass is
+        left for the filing to check again and report in its words."""
         if self.rules is None:
             self.rules = item_rules()
-        item._codes_checked_in_bulk = True
-        try:
-            self.rules.full_clean(item)
-        except ValidationError:
-            return False
-        return True
+        for item in items:
+            item._codes_checked_in_bulk = True
+        return self.rules.passing(items)
 
 
 def _plain_item(values) -> Item:

@@ -234,9 +234,9 @@ def serve(incoming, outgoing) -> None:
                 for number, values in table.rows:
                     batch.append(_prepared(parser, builder, number, values, build))
                     if len(batch) >= BATCH:
-                        send((ROWS, batch))
+                        send((ROWS, _checked(builder, batch) if build else batch))
                         batch = []
-                send((ROWS, batch))
+                send((ROWS, _checked(builder, batch) if build else batch))
             finally:
                 table.close()
         send((END, parser.legacy))
@@ -249,17 +249,25 @@ def serve(incoming, outgoing) -> None:
 
 
 def _prepared(parser: RowParser, builder: RowBuilder, number: int, values: tuple, build: bool) -> tuple:
-    """A row as the child sends it: parsed, or built and checked (see ``_parsed_apart``)."""
+    """A row parsed as the child sends it, or built, to be checked with its batch (``_checked``)."""
     if not build:
         number, values, data, problems = parser.parse(number, values)
         if data is not None and data.get("retention") is not None:
             data["retention"] = data["retention"].pk
         return number, values, data, problems
-    number, values, item, problems = _built(parser, builder, number, values)
-    if item is None:
-        return number, values, None, False, problems
-    passed = builder.precheck(item)  # first: clean() puts the extra fields in their stored form
-    return number, values, builder.values_of(item), passed, problems
+    return _built(parser, builder, number, values)
+
+
+def _checked(builder: RowBuilder, batch: list[Built]) -> list[tuple]:
+    """Built rows as the child sends them: each item's values and whether it passed the filing's field rules
+    (see ``_parsed_apart``), checked a batch at a time."""
+    items = [item for _number, _values, item, _problems in batch if item is not None]
+    passed = iter(builder.precheck(items))  # first: clean() puts the extra fields in their stored form
+    return [
+        (number, values, None, False, problems) if item is None
+        else (number, values, builder.values_of(item), next(passed), problems)
+        for number, values, item, problems in batch
+    ]
 
 
 def _no_queries(*args):

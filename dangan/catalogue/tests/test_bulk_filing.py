@@ -1,6 +1,8 @@
+import datetime
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
@@ -9,6 +11,7 @@ from dangan.catalogue.services import (
     BulkValidationError,
     ReferenceCodes,
     file_items_in_bulk,
+    item_rules,
     items_changed,
     update_items_in_bulk,
 )
@@ -105,6 +108,36 @@ def test_each_fields_own_rules_are_applied_and_values_converted_as_full_clean_do
     assert {row: set(fields) for row, fields in raised.value.rows.items()} == {
         0: {"title"}, 1: {"security_level"}, 2: {"org_code"}}
     assert items[3].pages == 12
+
+
+def test_checking_a_batch_at_once_gives_each_item_the_verdict_and_values_full_clean_gives(world):
+    def batch():
+        items = new_items(world.fonds_a, 8)
+        items[0].title = "长" * 501
+        items[1].security_level = "不存在的密级"
+        items[2].org_code = "B-1"
+        items[3].pages = "12"  # converted, and then passes
+        items[4].title = ""
+        items[5].year = True  # equal to 1, yet no year
+        items[6].year = datetime.date.today().year + 2  # fails clean()
+        for item in items:
+            item._codes_checked_in_bulk = True
+        return items
+
+    rules = item_rules()
+    one_by_one = batch()
+    expected = []
+    for item in one_by_one:
+        try:
+            rules.full_clean(item)
+        except ValidationError:
+            expected.append(False)
+        else:
+            expected.append(True)
+    together = batch()
+    assert rules.passing(together) == expected == [False, False, False, True, False, False, False, True]
+    assert [item.pages for item in together] == [item.pages for item in one_by_one]
+    assert together[3].pages == 12
 
 
 def test_an_item_given_its_number_keeps_it_and_the_counter_moves_past_it(world):

@@ -121,7 +121,7 @@ def _references_checked(cursor, table: _PostgresTable, columns: list[str], rows)
         return
     if table.checked_by_keys_alone and _may_turn_off_triggers(cursor):
         for column, target, target_column in table.references:
-            _lock_referenced(cursor, table, column, target, target_column, columns, rows)
+            _lock_referenced(cursor, column, target, target_column, columns, rows)
         cursor.execute("SET LOCAL session_replication_role = replica")
         yield
         cursor.execute("SET LOCAL session_replication_role = origin")
@@ -133,7 +133,7 @@ def _references_checked(cursor, table: _PostgresTable, columns: list[str], rows)
         cursor.execute(f"SET CONSTRAINTS {table.deferrable} DEFERRED")
 
 
-def _lock_referenced(cursor, table, column, target, target_column, columns, rows) -> None:
+def _lock_referenced(cursor, column, target, target_column, columns, rows) -> None:
     if column not in columns:
         return  # the table's default for it (a key left out of the insert must allow NULL)
     index = columns.index(column)

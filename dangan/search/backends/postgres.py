@@ -26,6 +26,7 @@ from operator import add, itemgetter
 from django.db import connection, transaction
 
 from dangan.catalogue.choices import SecurityLevel
+from dangan.search import text as search_text
 from dangan.search.backends import postgres_bulk
 from dangan.search.backends.base import (
     DATE,
@@ -132,9 +133,22 @@ def tsvector_literals(value_lists: list[list[str]]) -> list[str]:
 
     numpy pairs the characters of every text of the batch, sorts and de-duplicates the tokens of each and
     writes all the literals out in one string: a third of the time of doing it text by text in Python
-    (8 µs an item for PostgreSQL's search rows). Lists the batch cannot take as they are (a quote or
-    backslash to escape, a value that is empty or holds a line break) are done by ``tsvector_literal``.
+    (8 µs an item for PostgreSQL's search rows). About ``TOKENISED_AT_ONCE`` characters go at a time, so a
+    batch of items with long full texts is not held several times over at once. Lists the batch cannot take
+    as they are (a quote or backslash to escape, a value that is empty or holds a line break) are done by
+    ``tsvector_literal``.
     """
+    literals, group, size = [], [], 0
+    for values in value_lists:
+        group.append(values)
+        size += sum(map(len, values))
+        if size >= search_text.TOKENISED_AT_ONCE:
+            literals += _tsvector_literals(group)
+            group, size = [], 0
+    return literals + _tsvector_literals(group)
+
+
+def _tsvector_literals(value_lists: list[list[str]]) -> list[str]:
     import numpy  # here, as in search.text: every process that only searches would pay for loading it
 
     literals = [""] * len(value_lists)
@@ -175,12 +189,12 @@ def tsvector_literals(value_lists: list[list[str]]) -> list[str]:
     written[:, 4] = _SPACE
     kept = numpy.ones((len(keys), 5), dtype=bool)
     kept[:, 2] = second != 0
-    text = written[kept].tobytes().decode(_UTF32, "surrogatepass")
+    out = written[kept].tobytes().decode(_UTF32, "surrogatepass")
     ends = numpy.cumsum(numpy.bincount((keys >> 43).astype(numpy.int64), weights=4 + (second != 0),
                                        minlength=len(bodies)).astype(numpy.int64)).tolist()
     start = 0
     for index, end in zip(where, ends, strict=True):
-        literals[index] = text[start : end - 1]  # without the last space
+        literals[index] = out[start : end - 1]  # without the last space
         start = end
     return literals
 

@@ -39,3 +39,12 @@ def test_random_batches_give_each_item_its_own_tokens():
 
 def test_a_characters_own_token_comes_before_its_pairs():
     assert tsvector_literals([["ba", "b"]]) == ["'a' 'b' 'ba'"]
+
+
+def test_a_batch_made_a_few_characters_at_a_time_gives_the_same_tokens(monkeypatch):
+    from dangan.search import text
+
+    batch = [["关于印发通知", "区政府办公室"], ["a001-ws·2000"], ["ab"], ["第三件文件的题名"]] * 5
+    whole = tsvector_literals(batch)
+    monkeypatch.setattr(text, "TOKENISED_AT_ONCE", 7)
+    assert tsvector_literals(batch) == whole == [tsvector_literal(values) for values in batch]

@@ -11,7 +11,7 @@ every n-gram at position 0, so its phrases give false hits.
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, islice
 
@@ -95,13 +95,21 @@ def field_token_strings(fields: list[list[str]]) -> Iterator[str]:
 
 
 def _value_token_strings(values: list[str]) -> Iterator[str]:
-    ends = list(accumulate(map(len, values)))
+    for some in character_rounds(values, map(len, values)):
+        yield from token_strings(some)
+
+
+def character_rounds(items: list, lengths: Iterable[int]) -> Iterator[list]:
+    """``items`` (of ``lengths`` characters each) in consecutive rounds of about ``TOKENISED_AT_ONCE``
+    characters, as each backend's tokens are made: enough at once for numpy to pay, never a whole chunk of
+    long full texts."""
+    ends = list(accumulate(lengths))
     start = 0
-    while start < len(values):
-        # Up to the value that reaches the limit, so each round takes at least one.
+    while start < len(items):
+        # Up to the item that reaches the limit, so each round takes at least one.
         before = ends[start - 1] if start else 0
         stop = bisect_left(ends, before + TOKENISED_AT_ONCE, start) + 1
-        yield from token_strings(values[start:stop])
+        yield items[start:stop]
         start = stop
 
 

@@ -26,7 +26,6 @@ from operator import add, itemgetter
 from django.db import connection, transaction
 
 from dangan.catalogue.choices import SecurityLevel
-from dangan.search import text as search_text
 from dangan.search.backends import postgres_bulk
 from dangan.search.backends.base import (
     DATE,
@@ -40,7 +39,7 @@ from dangan.search.backends.base import (
 from dangan.search.documents import SearchDocument, documents, from_row, item_row
 from dangan.search.models import SearchDocument as Row
 from dangan.search.models import SearchSample
-from dangan.search.text import Query
+from dangan.search.text import Query, character_rounds
 from dangan.search.visibility import Visibility
 
 TABLE = Row._meta.db_table
@@ -138,14 +137,10 @@ def tsvector_literals(value_lists: list[list[str]]) -> list[str]:
     as they are (a quote or backslash to escape, a value that is empty or holds a line break) are done by
     ``tsvector_literal``.
     """
-    literals, group, size = [], [], 0
-    for values in value_lists:
-        group.append(values)
-        size += sum(map(len, values))
-        if size >= search_text.TOKENISED_AT_ONCE:
-            literals += _tsvector_literals(group)
-            group, size = [], 0
-    return literals + _tsvector_literals(group)
+    literals = []
+    for some in character_rounds(value_lists, (sum(map(len, values)) for values in value_lists)):
+        literals += _tsvector_literals(some)
+    return literals
 
 
 def _tsvector_literals(value_lists: list[list[str]]) -> list[str]:

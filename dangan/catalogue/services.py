@@ -215,15 +215,14 @@ class FieldRules:
 
     def __init__(self, model, exclude):
         self.exclude = list(exclude)
+        # (attname, blank, empty values, test, plain): plain when the test only compares, not converts the
+        # value on the instance (``passing`` then tests each distinct value once).
         self.checks = []
-        # The same checks by column, for ``passing``: whether a value's test also converts it on the instance.
-        self.columns = []
         for field in model._meta.fields:
             if field.name in self.exclude or field.generated:
                 continue
-            self.checks.append((field.attname, field.blank, field.empty_values, self._test(field)))
             plain = field.get_internal_type() in self.TYPES
-            self.columns.append((operator.attrgetter(field.attname), *self.checks[-1][1:], plain))
+            self.checks.append((field.attname, field.blank, field.empty_values, self._test(field), plain))
         self.constrained = bool(model._meta.constraints)
 
     def _test(self, field):
@@ -282,8 +281,8 @@ class FieldRules:
         does not pass went through it). A column's values are compared once each, not once an item: most
         columns repeat a few values (密级, 年度, 机构 …), so a batch is checked a column at a time."""
         failed = set()
-        for values_of, blank, empty, test, plain in self.columns:
-            values = list(map(values_of, items))
+        for attname, blank, empty, test, plain in self.checks:
+            values = list(map(operator.attrgetter(attname), items))
             if not plain:  # its test converts the value on the instance: item by item
                 for index, (item, value) in enumerate(zip(items, values, strict=True)):
                     if index not in failed and not self._passes(value, item, blank, empty, test):
@@ -319,16 +318,8 @@ class FieldRules:
 
     def full_clean(self, item) -> None:
         """Raise ValidationError as ``item.full_clean(exclude, validate_unique=False)`` would."""
-        for attname, blank, empty, test in self.checks:
-            value = getattr(item, attname)
-            if not value and value in empty:  # the field's empty values: 0 and False are not among them
-                if blank:
-                    continue
-                break
-            try:
-                if not test(value, item):
-                    break
-            except ValidationError:
+        for attname, blank, empty, test, _plain in self.checks:
+            if not self._passes(getattr(item, attname), item, blank, empty, test):
                 break
         else:
             item.clean()

@@ -181,7 +181,6 @@ class _Importer:
         )
         self.column_of = {target: position for position, target in mapping.items()}
         self.seen: dict[str, int] = {}  # reference code (or key value) → first row with it
-        self.unused_codes: set[str] = set()  # the chunk's codes that matched no stored item
 
     # Reporting ----------------------------------------------------------------------------------------------
     def error(self, row: int, target: str | None, value, reason: str) -> None:
@@ -223,7 +222,7 @@ class _Importer:
     def flush(self, chunk: list[_Row]) -> None:
         if not chunk:
             return
-        existing = self.existing(chunk)
+        existing, unused_codes = self.existing(chunk)
         new_rows, changed_rows, fields = [], [], set()
         for row in chunk:
             stored = existing.get(self.match_value(row))
@@ -235,7 +234,7 @@ class _Importer:
                 self.outcome.unchanged += 1
         self.store(
             new_rows,
-            lambda items: file_items_in_bulk(items, user=self.user, unused_codes=self.unused_codes),
+            lambda items: file_items_in_bulk(items, user=self.user, unused_codes=unused_codes),
             "created",
         )
         self.store(
@@ -274,8 +273,9 @@ class _Importer:
             return row.item.document_number
         return row.item.reference_code
 
-    def existing(self, chunk: list[_Row]) -> dict[str, Item]:
-        """Stored items the rows match, each matched once: a second row with the same key is an error."""
+    def existing(self, chunk: list[_Row]) -> tuple[dict[str, Item], set[str]]:
+        """Stored items the rows match, each matched once: a second row with the same key is an error; and
+        the rows' reference codes found unused (matching by 档号), which the filing need not look up again."""
         keys = []
         for row in list(chunk):
             value = self.match_value(row)
@@ -294,19 +294,19 @@ class _Importer:
             self.seen[value] = row.number
             keys.append(value)
         found: dict[str, Item] = {}
+        unused: set[str] = set()
         stored = Item.objects.select_related("fonds", "category", "retention")
         if self.key == MatchKey.DOCUMENT_NUMBER:
             stored = stored.filter(fonds=self.fonds, category=self.category)
         else:
-            # A new catalogue matches nothing: only a cheap lookup then, which the filing need not repeat.
-            in_use = stored_codes(keys)
-            self.unused_codes = {key for key in keys if key not in in_use}
+            in_use = stored_codes(keys)  # a new catalogue matches nothing: only a cheap lookup then
+            unused = {key for key in keys if key not in in_use}
             keys = list(in_use)
         for start in range(0, len(keys), LOOKUP_CHUNK):
             part = keys[start : start + LOOKUP_CHUNK]
             for item in stored.filter(**{f"{self.key}__in": part}):
                 found[getattr(item, self.key)] = item
-        return found
+        return found, unused
 
     def apply_changes(self, stored: Item, row: _Row, fields: set) -> bool:
         """Copy the values the file has a column for onto the stored item; whether any differed.

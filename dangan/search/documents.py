@@ -46,18 +46,11 @@ class SearchDocument:
         return int.from_bytes(hashlib.blake2b(data.encode(), digest_size=8).digest(), "big") >> 1
 
     def filters(self) -> list:
-        return [
-            self.fonds_id,
-            self.category_id,
-            self.year,
-            self.retention_id,
-            self.security_level,
-            self.control,
-            self.status,
-        ]
+        """The values searches filter on, as FILTER_COLUMNS names them."""
+        return list(_filters(self))
 
 
-_filters = operator.attrgetter(*FILTER_COLUMNS)  # as ``filters()``, as a tuple
+_filters = operator.attrgetter(*FILTER_COLUMNS)
 # The text of a document's filters (the list ``filters()`` gives, written out) for each set of them: the
 # items of a catalogue share a few, and writing the list out was a third of the fingerprint's cost.
 _FILTER_TEXTS: dict[tuple, str] = {}

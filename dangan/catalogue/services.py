@@ -534,6 +534,11 @@ class _ItemRows:
             return prepare
         # Most rows have no extra fields: their empty value is prepared once, not dumped again for each row.
         empty = prepare({})
+        if callable(getattr(empty, "dumps", None)):
+            # psycopg's Jsonb, which COPY writes out through its dumps function row after row: 4.3 µs a row
+            # with the field's encoder, 0.8 with its text kept (dumps is per wrapper, not shared).
+            text = empty.dumps(empty.obj)
+            empty.dumps = lambda _value: text
 
         def convert(value):
             return empty if value == {} else prepare(value)

@@ -48,6 +48,14 @@ def test_bulk_filed_items_carry_the_ids_the_database_gave_them(world):
     assert len({item.pk for item in filed}) == 8
 
 
+def test_bulk_filed_items_store_their_extra_values_empty_or_not(world):
+    CategoryField.objects.create(category=Category.objects.get(code="WS"), key="place", label="地点")
+    items = new_items(world.fonds_a, 2) + new_items(world.fonds_a, 1, extra={"place": "城关"})
+    file_items_in_bulk(items)
+    stored = dict(Item.objects.values_list("pk", "extra"))
+    assert [stored[item.pk] for item in items] == [{}, {}, {"place": "城关"}]
+
+
 def test_each_class_is_numbered_from_one_in_list_order(world):
     fonds = world.fonds_a
     items = new_items(fonds, 2) + new_items(fonds, 2, org_code="CZS") + new_items(fonds, 1)

@@ -6,6 +6,7 @@ child of a large file (``parsing``) builds its rows the same way the importer bu
 can also run the model's own field rules on them ahead of the importer (``precheck``).
 """
 
+import enum
 import operator
 import re
 
@@ -41,7 +42,10 @@ class RowBuilder:
         self.scope_patterns: dict[str, re.Pattern] = {}
         # Each field's default, worked out once (a callable default such as dict is called per row).
         fields = Item._meta.concrete_fields
-        self.item_defaults = {f.attname: f.get_default() for f in fields}
+        # A choice's default as its plain value, not the enum member (ControlStatus.CONTROLLED): the same to
+        # the database and to comparisons, but the parsing child pickles every row's, and a member pickles
+        # as a call to its class.
+        self.item_defaults = {f.attname: _plain_value(f.get_default()) for f in fields}
         self.item_made_defaults = [
             (f.attname, f.default) for f in fields if f.has_default() and callable(f.default)
         ]
@@ -173,6 +177,10 @@ class RowBuilder:
         for item in items:
             item._codes_checked_in_bulk = True
         return self.rules.passing(items)
+
+
+def _plain_value(value):
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _plain_item(values) -> Item:

@@ -150,3 +150,13 @@ def test_items_of_a_volume_are_built_by_the_child_from_the_volumes_handed_to_it(
         f"{volume.reference_code}-001",
         f"{volume.reference_code}-002",
     ]
+
+
+def test_the_child_sends_an_items_defaults_as_plain_values(world):
+    # An enum member (ControlStatus.CONTROLLED) would pickle, for every row, as a call to its class.
+    data = {"title": "关于经费的请示", "year": 2023, "retention": world.retention}
+    item, problems = builder(world).build(data)
+    assert problems == []
+    values = builder(world).values_of(item)
+    assert {type(value) for value in values if isinstance(value, str)} == {str}
+    assert (item.control, item.status) == ("controlled", "filed")

@@ -36,7 +36,7 @@ from dangan.search.backends.base import (
     SearchRequest,
     SearchResult,
 )
-from dangan.search.documents import SearchDocument, documents, from_row, item_row
+from dangan.search.documents import SearchDocument, document_batches, from_row, item_row
 from dangan.search.models import SearchDocument as Row
 from dangan.search.models import SearchSample
 from dangan.search.text import Query, character_rounds
@@ -275,7 +275,7 @@ class PostgresBackend(SearchBackend):
         if new_items:  # just filed: nothing of them is indexed yet
             session = self._session()
             if session is None or not session.add(new_items):
-                self._copy(map(from_row, map(item_row, new_items)))
+                self.copy_rows(list(map(from_row, map(item_row, new_items))))
             return
         item_ids = sorted(set(item_ids))
         self._take_back(item_ids)
@@ -299,7 +299,7 @@ class PostgresBackend(SearchBackend):
         """The items' rows made afresh from the database, in the caller's transaction."""
         with transaction.atomic():
             self._delete(item_ids)
-            self._copy(documents(item_ids))
+            self._copy(document_batches(item_ids, COPY_CHUNK))
 
     def catch_up(self) -> None:
         """Index the items the outbox still names: a bulk block's child that could not commit its rows."""
@@ -327,18 +327,15 @@ class PostgresBackend(SearchBackend):
                 if sampled:
                     cursor.execute(f"DELETE FROM {SAMPLE_TABLE} WHERE item_id = ANY(%s)", [sampled])
 
-    def _copy(self, docs: Iterable[SearchDocument], progress: Progress | None = None, total: int = 0) -> int:
+    def _copy(self, batches: Iterable[list[SearchDocument]], progress: Progress | None = None,
+              total: int = 0) -> int:
+        # Each batch is read whole before its COPY: the connection cannot read while a COPY runs.
         done = 0
-        batch: list[SearchDocument] = []
-        # Documents are read a chunk at a time and copied after: the connection cannot read while a COPY runs.
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= COPY_CHUNK:
-                done += self.copy_rows(batch)
-                batch = []
-                if progress:
-                    progress(done, total)
-        return done + self.copy_rows(batch)
+        for batch in batches:
+            done += self.copy_rows(batch)
+            if progress:
+                progress(done, total)
+        return done
 
     def copy_rows(self, batch: list[SearchDocument]) -> int:
         """Write the search rows of ``batch``: the table's, and the sample's share; how many."""
@@ -368,7 +365,7 @@ class PostgresBackend(SearchBackend):
             # Building the GIN index once after the load is several times faster than updating it per row.
             for index in (*GIN_INDEXES.values(), COARSE_INDEX):
                 cursor.execute(f"DROP INDEX IF EXISTS {index}")
-            done = self._copy(documents(chunk=5000), progress, total)
+            done = self._copy(document_batches(chunk=COPY_CHUNK), progress, total)
             for table in GIN_INDEXES:
                 cursor.execute(create_gin_index_sql(table))
             cursor.execute(create_coarse_index_sql())

@@ -14,11 +14,7 @@ def forwards(apps, schema_editor):
     the whole item table, twice, to change nothing there but one index."""
     item = apps.get_model("catalogue", "item")
     schema_editor.execute(schema_editor._delete_index_sql(item, _retention_index(schema_editor, item)))
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in RECORDS:
-        model = apps.get_model("catalogue", name)
-        table = schema_editor.quote_name(model._meta.db_table)
+    for model, table in _postgres_record_tables(apps, schema_editor):
         schema_editor.execute(f'ALTER TABLE {table} ALTER COLUMN "reference_code" TYPE varchar(200) COLLATE "C"')
         like = schema_editor._create_index_name(model._meta.db_table, ["reference_code"], suffix="_like")
         schema_editor.execute(schema_editor._delete_index_sql(model, like))
@@ -30,17 +26,21 @@ def backwards(apps, schema_editor):
     schema_editor.execute(schema_editor._create_index_sql(
         item, fields=[retention], name=_retention_index(schema_editor, item)
     ))
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in RECORDS:
-        model = apps.get_model("catalogue", name)
-        table = schema_editor.quote_name(model._meta.db_table)
+    for model, table in _postgres_record_tables(apps, schema_editor):
         schema_editor.execute(f'ALTER TABLE {table} ALTER COLUMN "reference_code" TYPE varchar(200)')
         schema_editor.execute(schema_editor._create_like_index_sql(model, model._meta.get_field("reference_code")))
 
 
 def _retention_index(schema_editor, item) -> str:
     return schema_editor._create_index_name(item._meta.db_table, ["retention_id"])
+
+
+def _postgres_record_tables(apps, schema_editor) -> list:
+    """(model, quoted table) of each record model whose 档号 column changes: on PostgreSQL only."""
+    if schema_editor.connection.vendor != "postgresql":
+        return []
+    models_ = [apps.get_model("catalogue", name) for name in RECORDS]
+    return [(model, schema_editor.quote_name(model._meta.db_table)) for model in models_]
 
 
 class Migration(migrations.Migration):

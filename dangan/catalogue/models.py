@@ -491,7 +491,8 @@ class Record(AuditedModel):
         before = getattr(self, "_audit_before", None)
         if before is None:
             return True
-        return tuple(before.get(f) for f in self.classification_fields) != self.classification()
+        current = self.classification()  # first: a deferred field, loaded now, joins the snapshot
+        return tuple(before.get(f) for f in self.classification_fields) != current
 
     def assign_reference_code(self) -> None:
         """Give the record its 档号: the next free number in its class, or the number it was given."""

@@ -9,9 +9,14 @@ from dangan.core.choices import AuditAction
 from dangan.core.models import GENESIS_HASH, AuditEntry, AuditHead, canonical_json, record
 
 
-def snapshot(instance: models.Model) -> dict:
-    """The instance's stored field values as plain JSON data (foreign keys as ids)."""
-    data = {field.attname: field.value_from_object(instance) for field in instance._meta.concrete_fields}
+def snapshot(instance: models.Model, attnames: set[str] | None = None) -> dict:
+    """The instance's stored field values as plain JSON data (foreign keys as ids); only ``attnames``'s
+    when given."""
+    data = {
+        field.attname: field.value_from_object(instance)
+        for field in instance._meta.concrete_fields
+        if attnames is None or field.attname in attnames
+    }
     return json.loads(canonical_json(data))
 
 
@@ -26,8 +31,26 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._audit_before = snapshot(instance)
+        if len(values) == len(cls._meta.concrete_fields):
+            instance._audit_before = snapshot(instance)
+        else:
+            # Read with .only() or .defer(): the fields left out join the snapshot when they are loaded
+            # (refresh_from_db below); reading them here would load each, and loading makes another instance.
+            deferred = instance.get_deferred_fields()
+            instance._audit_before = snapshot(
+                instance, {f.attname for f in cls._meta.concrete_fields if f.attname not in deferred}
+            )
         return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        before = self._audit_before
+        if before is not None:  # the values just read are the stored ones a later save compares against
+            deferred = self.get_deferred_fields()
+            before.update(snapshot(self, {
+                f.attname for f in self._meta.concrete_fields
+                if f.attname not in deferred and (fields is None or f.name in fields or f.attname in fields)
+            }))
 
     @property
     def _audit_before(self) -> dict | None:

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from dangan.catalogue.models import Item
 from dangan.core.audit import verify_chain
 from dangan.core.models import AuditEntry
 from dangan.testing import make_item, make_unit
@@ -128,3 +129,22 @@ def test_audit_changes_are_compressed_with_lz4_where_postgresql_offers_it(db):
         )
         method = cursor.fetchone()[0]
     assert method == ("l" if offered else "")
+
+
+def test_a_record_read_with_only_some_fields_records_just_the_change_made(world):
+    item = make_item(world.fonds_a, title="旧题名", remarks="备注")
+    partial = Item.objects.only("title").get(pk=item.pk)
+    partial.title = "新题名"
+    partial.save()
+    entry = AuditEntry.objects.filter(object_id=str(item.pk), action="update").get()
+    assert entry.changes == {"before": {"title": "旧题名"}, "after": {"title": "新题名"}}
+
+
+def test_a_deferred_field_changed_after_it_was_loaded_records_its_stored_value_as_before(world):
+    item = make_item(world.fonds_a, title="题名", remarks="旧备注")
+    partial = Item.objects.defer("remarks").get(pk=item.pk)
+    partial.refresh_from_db(fields=["remarks"])
+    partial.remarks = "新备注"
+    partial.save()
+    entry = AuditEntry.objects.filter(object_id=str(item.pk), action="update").get()
+    assert entry.changes == {"before": {"remarks": "旧备注"}, "after": {"remarks": "新备注"}}

@@ -5,7 +5,7 @@ import json
 import operator
 import string
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from functools import partial
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from dangan.catalogue import references
 from dangan.catalogue.models import Category, Fonds, Item, Retention, Volume
 from dangan.core.audit import defer_snapshot, snapshot
-from dangan.core.bulk import insert_instances
+from dangan.core.bulk import field_values, insert_instances
 from dangan.core.choices import AuditAction
 from dangan.core.models import append, bulk_object_id, canonical_json, new_entry
 from dangan.core.permissions import CHANGE
@@ -33,6 +33,7 @@ from dangan.core.permissions import CHANGE
 # million rows costs a handful of queries per thousand rows, not several per row.
 RELATED = (("volume", Volume), ("fonds", Fonds), ("category", Category), ("retention", Retention))
 FROM_VOLUME = ("fonds_id", "category_id", "year", "retention_id")
+_related_ids = field_values(*(f"{name}_id" for name, _model in RELATED))
 LOOKUP_CHUNK = 900
 MAX_LISTED_ERRORS = 100
 
@@ -153,18 +154,18 @@ def _validate(items: list[Item], errors: dict, user, updating: bool = False) -> 
         for attname in FROM_VOLUME if volume else ():
             if getattr(item, attname) is None:
                 setattr(item, attname, getattr(volume, attname))
+    ids = list(map(_related_ids, items))  # each item's (volume, fonds, category, retention) ids
     fetched = {"volume": volumes}
-    for name, model in RELATED[1:]:
-        fetched[name] = _fetch(model, {getattr(item, f"{name}_id") for item in items})
+    for position, (name, model) in enumerate(RELATED[1:], 1):
+        fetched[name] = _fetch(model, {row[position] for row in ids})
     fileable = _fileable_fonds(user, fetched["fonds"])
     changeable = _changeable_items(user, items) if updating else set()
     rules = item_rules()
-    related = [(name, f"{name}_id", fetched[name], Item._meta.get_field(name)) for name, _model in RELATED]
+    related = [(name, fetched[name], Item._meta.get_field(name)) for name, _model in RELATED]
     for index, item in enumerate(items):
         row = errors[index] if index in errors else {}
         cached = item._state.fields_cache
-        for name, attname, objects, field in related:
-            pk = getattr(item, attname)
+        for (name, objects, field), pk in zip(related, ids[index], strict=True):
             if pk is None:
                 if name != "volume":
                     row[name] = [_("必填")]
@@ -398,13 +399,13 @@ class ReferenceCodes:
     def __init__(self):
         self.scopes: dict[tuple, str] = {}
         self.formats: dict[str, str] = {}
-        self.classifications: dict[type, operator.attrgetter] = {}
+        self.classifications: dict[type, Callable] = {}
 
     def scope(self, record) -> str:
         # A record's classification (its category and volume included) decides its template and scope.
         kind = type(record)
         if kind not in self.classifications:
-            self.classifications[kind] = operator.attrgetter(*kind.classification_fields)
+            self.classifications[kind] = field_values(*kind.classification_fields)
         key = (kind, self.classifications[kind](record))
         if key not in self.scopes:
             self.scopes[key] = record.code_scope()
@@ -493,7 +494,7 @@ class _ItemRows:
         self.connection = connections[router.db_for_write(Item)]
         self.now = now
         self.fields = fields = [f for f in Item._meta.concrete_fields if not f.primary_key]
-        self.values = operator.attrgetter(*(f.attname for f in fields))
+        self.values = field_values(*(f.attname for f in fields))
         # auto_now and auto_now_add fields: the one moment of this filing, as pre_save gives it.
         stamped = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
         self.stamps = [f.attname for f, stamp in zip(fields, stamped, strict=True) if stamp]
@@ -508,7 +509,7 @@ class _ItemRows:
         ]
         # The audit trail's form of an item (as core.audit.snapshot gives it), for every concrete field.
         self.attnames = [f.attname for f in Item._meta.concrete_fields]
-        self.as_json = operator.attrgetter(*self.attnames)
+        self.as_json = field_values(*self.attnames)
         encoder = DjangoJSONEncoder()
         # JSON values are copied, as snapshot's round trip does: a later change in place must show.
         # A date field holds a date after validation: its ISO form is what the encoder would give.

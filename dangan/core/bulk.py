@@ -1,5 +1,7 @@
 """Rows written below the ORM, for the bulk paths where ``bulk_create``'s per-value preparation dominates."""
 
+import operator
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -18,6 +20,24 @@ class _PostgresTable:
 
 # (database alias, table) → what a bulk insert needs to know of the table
 _POSTGRES_TABLES: dict[tuple[str, str], _PostgresTable] = {}
+
+
+def field_values(*attnames: str) -> Callable:
+    """``operator.attrgetter(*attnames)`` for model instances, read from the instance's dict.
+
+    A foreign key's id attribute is a data descriptor (``ForeignKeyDeferredAttribute`` has a ``__set__``), so
+    every read of ``item.fonds_id`` runs its Python ``__get__``: 0.26 µs against 0.1, and a bulk path reads
+    each row's four keys several times (the 22 fields of an item: 1.3 µs by attribute, 0.5 from the dict).
+    An instance missing one of the fields (a deferred field) is read by attribute, which loads it.
+    """
+    from_dict, by_attribute = operator.itemgetter(*attnames), operator.attrgetter(*attnames)
+
+    def values(instance):
+        try:
+            return from_dict(instance.__dict__)
+        except KeyError:
+            return by_attribute(instance)
+    return values
 
 
 def insert_rows(model, fields, rows, *, typed: bool = False) -> list[int]:

@@ -7,7 +7,6 @@ can also run the model's own field rules on them ahead of the importer (``preche
 """
 
 import enum
-import operator
 import re
 
 from django.db.models import signals
@@ -17,10 +16,11 @@ from django.utils.translation import gettext as _
 from dangan.catalogue import references
 from dangan.catalogue.models import Category, Fonds, Item, Volume
 from dangan.catalogue.services import ReferenceCodes, item_rules
+from dangan.core.bulk import field_values
 
 _RELATED_FIELDS = {name: Item._meta.get_field(name) for name in ("fonds", "category", "retention", "volume")}
 ATTNAMES = tuple(f.attname for f in Item._meta.concrete_fields)
-_values_of = operator.attrgetter(*ATTNAMES)
+_values_of = field_values(*ATTNAMES)
 
 # (target, value, reason): what is wrong with a row, as parsing reports it too.
 Problem = tuple[str, object, str]

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, TextField, Value
 from django.db.models.functions import Cast
 
 from dangan.catalogue.models import Item
+from dangan.core.bulk import field_values
 from dangan.search.text import normalize
 
 # Field name → weight in ranking. Title above creator and document number, above everything else.
@@ -102,7 +103,7 @@ ROW_COLUMNS = (
 )
 
 
-_ITEM_VALUES = operator.attrgetter(*ROW_COLUMNS[:-2])
+_ITEM_VALUES = field_values(*ROW_COLUMNS[:-2])
 _CHOICES = [ROW_COLUMNS.index(name) for name in ("security_level", "control", "status")]
 
 

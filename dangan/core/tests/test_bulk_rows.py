@@ -148,3 +148,20 @@ def test_the_rows_pointed_at_stay_locked_against_deletion_until_the_commit(may_t
         other.close()
         CategoryField.objects.filter(category=category).delete()
         category.delete()
+
+
+def test_field_values_read_a_model_instances_fields_as_attribute_access_does():
+    category = Category.objects.get(code="WS")
+    field = CategoryField.objects.create(category=category, key="handler", label="经办人")
+    values = bulk.field_values("category_id", "key", "label")
+
+    assert values(field) == (category.pk, "handler", "经办人")
+    assert bulk.field_values("category_id")(field) == category.pk
+
+
+def test_field_values_load_a_deferred_field_as_attribute_access_does():
+    category = Category.objects.get(code="WS")
+    CategoryField.objects.create(category=category, key="handler", label="经办人")
+    field = CategoryField.objects.only("key").get(key="handler")
+
+    assert bulk.field_values("key", "category_id", "label")(field) == ("handler", category.pk, "经办人")

@@ -70,7 +70,7 @@ def insert_rows(model, fields, rows, *, typed: bool = False) -> list[int]:
             with transaction.atomic(using=connection.alias), _references_checked(
                 cursor, described, [field.column for field in fields], rows
             ):
-                types = _binary_types(connection, [model._meta.pk, *fields]) if typed else None
+                types = binary_types(connection, [model._meta.pk, *fields]) if typed else None
                 binary = " (FORMAT BINARY)" if types else ""
                 # COPY streams the rows; executemany would have psycopg build and send an INSERT for each.
                 with connection.wrap_database_errors, cursor.cursor.copy(
@@ -91,7 +91,7 @@ def insert_rows(model, fields, rows, *, typed: bool = False) -> list[int]:
         return list(range(last - len(rows) + 1, last + 1))
 
 
-def _binary_types(connection, fields) -> list[str] | None:
+def binary_types(connection, fields) -> list[str] | None:
     """The PostgreSQL type of each field's column as psycopg names it; None if one has no binary adapter."""
     from psycopg import ProgrammingError
     from psycopg.postgres import adapters

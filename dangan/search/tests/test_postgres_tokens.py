@@ -1,5 +1,6 @@
 """PostgreSQL: the token set of a search row is written as the server keeps it."""
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -21,9 +22,14 @@ pytestmark = [
         ["ÿĀ混合ā文字", "ÿ"],
     ],
 )
-def test_the_token_literal_lists_its_lexemes_in_the_order_postgresql_keeps_them(values):
-    # Already in the server's order, its input function need not sort them; the same set either way.
-    for literal in (pg.tsvector_literal(values), pg.tsvector_literals([values])[0]):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT %s::tsvector::text", [literal])
-            assert cursor.fetchone()[0] == literal
+def test_the_token_set_reaches_the_server_as_the_tsvector_of_its_lexemes_in_its_order(values):
+    # In the server's order already, as its own text input of the same lexemes gives them back.
+    literal = " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in pg.token_set(values))
+    connection.ensure_connection()
+    for written in (pg.token_set_binary(values), pg.token_sets([values])[0]):
+        # A cursor that sends parameters apart from the query (Django's binds them into its text), in
+        # binary as COPY does: the server reads the set with its binary input function.
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.adapters.register_dumper(bytes, pg.TokenSetDumper)
+            cursor.execute("SELECT %b::text, %s::tsvector::text", [written, literal])
+            assert cursor.fetchone() == (literal, literal)

@@ -95,6 +95,15 @@ TEMPLATES = [
 ]
 
 
+# IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of one failing with "database is
+# locked" when it upgrades a read lock mid-transaction.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
 def _databases() -> dict:
     url = envstr("DATABASE_URL")
     if not url:
@@ -102,13 +111,7 @@ def _databases() -> dict:
             "default": {
                 "ENGINE": "django.db.backends.sqlite3",
                 "NAME": DATA_DIR / "dangan.sqlite3",
-                # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of one failing
-                # with "database is locked" when it upgrades a read lock mid-transaction.
-                "OPTIONS": {
-                    "transaction_mode": "IMMEDIATE",
-                    "timeout": 30,
-                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                },
+                "OPTIONS": SQLITE_OPTIONS,
             }
         }
     try:

@@ -52,8 +52,8 @@ def test_typed_rows_read_back_as_the_same_rows_written_as_text():
 def test_a_column_without_a_binary_adapter_sends_its_rows_as_text():
     from dangan.search.models import SearchDocument
 
-    assert bulk._binary_types(connection, CategoryField._meta.concrete_fields) is not None
-    assert bulk._binary_types(connection, [SearchDocument._meta.get_field("tokens")]) is None
+    assert bulk.binary_types(connection, CategoryField._meta.concrete_fields) is not None
+    assert bulk.binary_types(connection, [SearchDocument._meta.get_field("tokens")]) is None
 
 
 @pytest.fixture(params=[True, False], ids=["checked-once", "checked-per-row"])
@@ -165,3 +165,54 @@ def test_field_values_load_a_deferred_field_as_attribute_access_does():
     field = CategoryField.objects.only("key").get(key="handler")
 
     assert bulk.field_values("key", "category_id", "label")(field) == ("handler", category.pk, "经办人")
+
+
+
+@pytest.fixture
+def sqlite_file(tmp_path):
+    """A connection to an SQLite database in a file, set up as the embedded default's (the test database is
+    in memory, without a write-ahead log), with a table to fill."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from dangan.settings import SQLITE_OPTIONS
+
+    path = tmp_path / "db.sqlite3"
+    wrapper = DatabaseWrapper(
+        {**connection.settings_dict, "ENGINE": "django.db.backends.sqlite3", "NAME": str(path),
+         "OPTIONS": SQLITE_OPTIONS},
+        alias="sqlite_file",
+    )
+    with wrapper.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (x TEXT)")
+    yield wrapper, path
+    wrapper.close()
+
+
+def commit_pages(wrapper, deferred: bool) -> "bulk.DeferredCheckpoint | None":
+    """Some 3,000 pages in one transaction: past the 1,000 that make SQLite's commit copy its log."""
+    wrapper.set_autocommit(False)
+    checkpoint = bulk.DeferredCheckpoint(wrapper) if deferred else None
+    with wrapper.cursor() as cursor:
+        cursor.executemany("INSERT INTO t (x) VALUES (%s)", [("档案" * 500,) for _ in range(2000)])
+    wrapper.commit()
+    wrapper.set_autocommit(True)
+    return checkpoint
+
+
+def test_a_commit_under_a_deferred_checkpoint_leaves_the_log_to_run_later(sqlite_file):
+    wrapper, path = sqlite_file
+    size = path.stat().st_size
+    checkpoint = commit_pages(wrapper, deferred=True)
+    assert path.stat().st_size == size  # every page still in the log
+    checkpoint.run()
+    assert path.stat().st_size > size + 4_000_000
+    with wrapper.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 1000  # automatic again
+
+
+def test_without_it_the_commit_copies_the_log_itself(sqlite_file):
+    wrapper, path = sqlite_file
+    size = path.stat().st_size
+    commit_pages(wrapper, deferred=False)
+    assert path.stat().st_size > size + 4_000_000

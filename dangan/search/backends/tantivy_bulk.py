@@ -22,6 +22,7 @@ import sys
 
 from django.db import transaction
 
+from dangan.core.bulk import DeferredCheckpoint
 from dangan.lib.processes import child_pipes, start_django_child
 from dangan.search.backends.base import BulkBlock
 
@@ -49,6 +50,7 @@ class BulkSession(BulkBlock):
         self.failed = False  # a child died: the rest of the block goes through the outbox alone
         self.registered = False
         self.done = False
+        self.checkpoint: DeferredCheckpoint | None = None
 
     def add(self, runs: list[tuple[int, int | None]], outbox_pks: list[int | None], new_items=None) -> None:
         """Items changed (or deleted) in the transaction as runs of ids (``id_runs``), the outbox rows that
@@ -57,6 +59,9 @@ class BulkSession(BulkBlock):
             # Once per block instead of once per batch: finish() applies everything, then catches up.
             transaction.on_commit(self.finish)
             self.registered = True
+            # A transaction large enough for a child is large enough for its commit to copy the database's
+            # log for seconds (SQLite): done in finish(), while the child commits its writer.
+            self.checkpoint = DeferredCheckpoint()
         if None in outbox_pks:  # a database that does not return ids from bulk inserts: catch up instead
             return
         self.outbox_pks.extend(outbox_pks)
@@ -113,6 +118,7 @@ class BulkSession(BulkBlock):
         self.done = True
         if self.child is not None:
             self._message((COMMIT,))
+        self._checkpoint()
         if self.child is not None:
             try:
                 self.child.stdin.close()
@@ -129,8 +135,14 @@ class BulkSession(BulkBlock):
                 logger.warning("search bulk indexer could not commit (%s); the outbox will be applied", reply)
         self.backend.catch_up_quietly()
 
+    def _checkpoint(self) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint.run()
+            self.checkpoint = None
+
     def close(self) -> None:
         """End of the block: a transaction that did not commit leaves nothing in the index."""
+        self._checkpoint()
         if self.child is not None and not self.done:
             self._message((ROLLBACK,))
             if self.child is not None:

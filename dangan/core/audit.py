@@ -36,21 +36,22 @@ class AuditedModel(models.Model):
         else:
             # Read with .only() or .defer(): the fields left out join the snapshot when they are loaded
             # (refresh_from_db below); reading them here would load each, and loading makes another instance.
-            deferred = instance.get_deferred_fields()
-            instance._audit_before = snapshot(
-                instance, {f.attname for f in cls._meta.concrete_fields if f.attname not in deferred}
-            )
+            instance._audit_before = snapshot(instance, instance._loaded_attnames())
         return instance
 
     def refresh_from_db(self, using=None, fields=None, from_queryset=None):
         super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
         before = self._audit_before
         if before is not None:  # the values just read are the stored ones a later save compares against
-            deferred = self.get_deferred_fields()
-            before.update(snapshot(self, {
-                f.attname for f in self._meta.concrete_fields
-                if f.attname not in deferred and (fields is None or f.name in fields or f.attname in fields)
-            }))
+            before.update(snapshot(self, self._loaded_attnames(fields)))
+
+    def _loaded_attnames(self, names=None) -> set[str]:
+        """The attnames of the fields this instance holds (not deferred), of ``names`` only when given."""
+        deferred = self.get_deferred_fields()
+        return {
+            f.attname for f in self._meta.concrete_fields
+            if f.attname not in deferred and (names is None or f.name in names or f.attname in names)
+        }
 
     @property
     def _audit_before(self) -> dict | None:

@@ -55,7 +55,9 @@ def tokens(text: str) -> list[str]:
     return token_strings([text])[0].split(" ") if text else []
 
 
-_UTF32 = "utf-32-le"
+# The encoding numpy reads a text in as one 32-bit code point a character (here and in the PostgreSQL
+# backend's token sets).
+UTF32 = "utf-32-le"
 # Characters tokenised in one go: each becomes five, and the arrays between hold four bytes each (some 16 MB).
 TOKENISED_AT_ONCE = 200_000
 
@@ -71,10 +73,10 @@ def token_strings(texts: list[str]) -> list[str]:
         return []
     import numpy  # here, not at the top: every process that only searches would pay for loading it
 
-    codes = numpy.frombuffer("".join(texts).encode(_UTF32, "surrogatepass"), dtype="<u4")
+    codes = numpy.frombuffer("".join(texts).encode(UTF32, "surrogatepass"), dtype="<u4")
     runs = numpy.full((len(codes), 5), ord(" "), dtype="<u4")
     runs[:, ::2] = codes[:, None]
-    written = runs.tobytes().decode(_UTF32, "surrogatepass")
+    written = runs.tobytes().decode(UTF32, "surrogatepass")
     ends = list(accumulate(map(len, texts)))
     return [
         written[5 * start + 2 : 5 * end - 2] if end > start else ""

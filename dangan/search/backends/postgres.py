@@ -45,7 +45,7 @@ from dangan.search.backends.base import (
 from dangan.search.documents import SearchDocument, document_batches, from_row, item_row
 from dangan.search.models import SearchDocument as Row
 from dangan.search.models import SearchSample
-from dangan.search.text import Query, character_rounds
+from dangan.search.text import UTF32, Query, character_rounds
 from dangan.search.visibility import Visibility
 
 TABLE = Row._meta.db_table
@@ -158,7 +158,6 @@ def token_set_binary(values: list[str]) -> bytes:
     return len(lexemes).to_bytes(4, "big") + "".join(lexeme + _LEXEME_END for lexeme in lexemes).encode()
 
 
-_UTF32 = "utf-32-le"
 _NEWLINE = ord("\n")
 
 
@@ -196,7 +195,7 @@ def _token_sets(value_lists: list[list[str]]) -> list[bytes]:
         where.append(index)
     if not bodies:
         return sets
-    joined = "".join(bodies).encode(_UTF32, "surrogatepass")
+    joined = "".join(bodies).encode(UTF32, "surrogatepass")
     codes = numpy.frombuffer(joined, dtype="<u4").astype(numpy.uint64)
     lengths = numpy.fromiter(map(len, bodies), dtype=numpy.int64, count=len(bodies))
     text_of = numpy.repeat(numpy.arange(len(bodies), dtype=numpy.uint64), lengths)
@@ -213,15 +212,16 @@ def _token_sets(value_lists: list[list[str]]) -> list[bytes]:
     ]))
     keys = keys[numpy.concatenate(([True], keys[1:] != keys[:-1]))]  # numpy.unique took 30 times as long
     second = keys & 0x3FFFFF
+    paired = second != 0
     # Each token as c1 c2 and its _LEXEME_END, without c2 for a character alone; one string for the batch.
     written = numpy.zeros((len(keys), 5), dtype="<u4")
     written[:, 0] = (keys >> 22) & 0x1FFFFF
     written[:, 1] = second - 1
     kept = numpy.ones((len(keys), 5), dtype=bool)
-    kept[:, 1] = second != 0
-    out = written[kept].tobytes().decode(_UTF32, "surrogatepass")
+    kept[:, 1] = paired
+    out = written[kept].tobytes().decode(UTF32, "surrogatepass")
     text_of_key = (keys >> 43).astype(numpy.int64)
-    ends = numpy.cumsum(numpy.bincount(text_of_key, weights=4 + (second != 0), minlength=len(bodies)))
+    ends = numpy.cumsum(numpy.bincount(text_of_key, weights=4 + paired, minlength=len(bodies)))
     heads = numpy.bincount(text_of_key, minlength=len(bodies)).astype(">u4").tobytes()
     start = 0
     for number, (index, end) in enumerate(zip(where, ends.astype(numpy.int64).tolist(), strict=True)):
@@ -380,7 +380,6 @@ class PostgresBackend(SearchBackend):
         sampled = []
         with connection.cursor() as cursor:
             rows = rows_values(batch)
-            cursor.cursor.adapters.register_dumper(None, TokenSetDumper)
             with self._binary_copy(cursor, TABLE) as copy:
                 for doc, values in zip(batch, rows, strict=True):
                     copy.write_row(values)
@@ -395,6 +394,7 @@ class PostgresBackend(SearchBackend):
     @contextmanager
     def _binary_copy(self, cursor, table: str):
         # Every column in COPY's binary form: psycopg need not escape the texts, nor the server parse them.
+        cursor.cursor.adapters.register_dumper(None, TokenSetDumper)  # for the tokens' type in _column_types
         with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(_column_types())
             yield copy

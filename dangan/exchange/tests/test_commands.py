@@ -46,3 +46,13 @@ def test_export_commands_write_a_catalogue_a_pdf_and_valid_ead3(world, tmp_path)
     assert (tmp_path / "out.xlsx").stat().st_size > 0
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
     assert ead.validate(tmp_path / "out.xml") == []
+
+
+def test_the_import_benchmark_names_the_machine_and_finds_its_rows(db, capsys):
+    call_command("bench", "import", "--rows", "300", "--xlsx-rows", "60")
+    out = capsys.readouterr().out
+    reference = out.splitlines()[0]
+    assert reference.startswith("machine: one core ran the reference Python loop")
+    assert float(reference.rsplit(" in ", 1)[1].removesuffix(" s")) > 0
+    assert "csv: 300 rows" in out and "xlsx: 60 rows" in out
+    assert out.count("searchable: yes") == 2 and "FAILED" not in out

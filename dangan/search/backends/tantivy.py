@@ -59,6 +59,7 @@ CODE_OF = {name: _Codes(values) for name, values in CODES.items()}
 _SECURITY_CODES, _CONTROL_CODES = CODE_OF["security_level"], CODE_OF["control"]
 _STATUS_CODES = CODE_OF["status"]
 
+# Integer fields searched by value (filters, facets): in the inverted index as well as fast fields.
 INT_FIELDS = (
     "fonds",
     "category",
@@ -68,9 +69,11 @@ INT_FIELDS = (
     "control",
     "status",
     "has_files",
-    "date",
-    "fingerprint",
 )
+# Integer fields only read per document (sorting by date, ``dangan search check``'s fingerprints): fast fields
+# alone. In the inverted index the fingerprint was a term of its own for every document and the date one of
+# thousands, which no query looks up: 200,000 documents indexed in about 1.5 CPU-s less without them.
+FAST_ONLY_INT_FIELDS = ("date", "fingerprint")
 FACET_SIZES = {
     "fonds": 10000,
     "category": 1000,
@@ -117,6 +120,8 @@ def build_schema():
         )
     for name in INT_FIELDS:
         builder.add_integer_field(name, indexed=True, fast=True)
+    for name in FAST_ONLY_INT_FIELDS:
+        builder.add_integer_field(name, indexed=False, fast=True)
     builder.add_float_field("recency", fast=True)
     return builder.build()
 

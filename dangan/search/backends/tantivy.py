@@ -112,7 +112,8 @@ _TEXT_AND_TRIGRAM_FIELDS = [(name, trigram_field(name)) for name in TEXT_FIELDS]
 
 def build_schema():
     builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("item_id", stored=True, indexed=True, fast=True)
+    # Ids are read as fast field values; the document store is never read, so nothing goes into it.
+    builder.add_integer_field("item_id", stored=False, indexed=True, fast=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="position")
         builder.add_text_field(

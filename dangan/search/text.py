@@ -92,6 +92,8 @@ def field_token_strings(fields: list[list[str]]) -> Iterator[str]:
     for values in fields:
         if len(values) == 1:  # most fields
             yield next(tokenised)
+        elif not values:  # the full text of most items
+            yield ""
         else:
             yield BETWEEN_VALUES.join(t for t in islice(tokenised, len(values)) if t)
 

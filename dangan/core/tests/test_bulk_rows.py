@@ -167,7 +167,6 @@ def test_field_values_load_a_deferred_field_as_attribute_access_does():
     assert bulk.field_values("key", "category_id", "label")(field) == ("handler", category.pk, "经办人")
 
 
-
 @pytest.fixture
 def sqlite_file(tmp_path):
     """A connection to an SQLite database in a file, set up as the embedded default's (the test database is

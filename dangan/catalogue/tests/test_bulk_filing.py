@@ -13,6 +13,7 @@ from dangan.catalogue.services import (
     file_items_in_bulk,
     item_rules,
     items_changed,
+    stored_codes,
     update_items_in_bulk,
 )
 from dangan.core.audit import verify_chain
@@ -237,6 +238,19 @@ def test_codes_the_caller_found_unused_are_not_looked_up_again(world):
     looked_up = [q["sql"] for q in captured if "SELECT" in q["sql"] and "reference_code" in q["sql"]]
     assert len(looked_up) == 1 and codes[2] in str(captured.captured_queries)
     assert all(codes[0] not in sql and codes[1] not in sql for sql in looked_up)
+
+
+def test_stored_codes_finds_a_stored_code_among_codes_around_it(world):
+    stored = make_item(world.fonds_a, number=5)
+    around = ["A001-WS·2023-Y-BGS-0004", stored.reference_code, "A001-WS·2023-Y-BGS-0006"]
+    assert stored_codes(around) == {stored.reference_code: stored.pk}
+
+
+def test_stored_codes_finds_nothing_in_a_range_with_no_stored_code(world):
+    make_item(world.fonds_a, number=1)
+    make_item(world.fonds_a, number=9)
+    assert stored_codes([f"A001-WS·2023-Y-BGS-{n:04d}" for n in range(2, 9)]) == {}
+    assert stored_codes([]) == {}
 
 
 def test_a_code_taken_is_still_reported_when_others_were_found_unused(world):

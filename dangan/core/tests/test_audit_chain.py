@@ -116,6 +116,18 @@ def test_an_entry_hashes_alike_when_appended_and_when_read_back(world, plain):
     assert verify_chain()[1] == []
 
 
+def test_an_entrys_changes_are_stored_as_the_canonical_text_its_hash_was_made_from(world):
+    from dangan.core.choices import AuditAction
+    from dangan.core.models import canonical_json, record
+
+    changes = {"after": {"title": "关于防汛的通知", "pages": 3, "date": None}, "before": {}}
+    entry = record(AuditAction.CREATE, changes=changes)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CAST(changes AS text) FROM core_auditentry WHERE id = %s", [entry.pk])
+        assert cursor.fetchone()[0] == canonical_json(changes)  # jsonb would reorder keys and add spaces
+    assert AuditEntry.objects.get(pk=entry.pk).changes == changes
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
 def test_audit_changes_are_compressed_with_lz4_where_postgresql_offers_it(db):
     with connection.cursor() as cursor:

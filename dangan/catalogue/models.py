@@ -604,6 +604,8 @@ class Item(Record):
     retention = models.ForeignKey(
         Retention, verbose_name=_("保管期限"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # Indexed only where set (Meta.indexes): most categories file items alone, so most items have no volume,
+    # and a full index took one more B-tree entry for each of them.
     volume = models.ForeignKey(
         Volume,
         verbose_name=pgettext_lazy("singular", "案卷"),
@@ -611,6 +613,7 @@ class Item(Record):
         blank=True,
         on_delete=models.PROTECT,
         related_name="items",
+        db_index=False,
     )
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     date = models.DateField(_("日期"), null=True, blank=True)
@@ -628,6 +631,9 @@ class Item(Record):
             models.Index(fields=["fonds", "category", "year"]),
             models.Index(fields=["year"]),
             models.Index(fields=["status"]),
+            models.Index(
+                fields=["volume"], name="catalogue_item_in_volume", condition=Q(volume__isnull=False)
+            ),
         ]
 
     def get_absolute_url(self):

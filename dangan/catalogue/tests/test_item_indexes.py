@@ -6,7 +6,7 @@ from django.db import connection
 
 from dangan.catalogue.models import Item
 from dangan.catalogue.services import file_items_in_bulk
-from dangan.testing import new_items
+from dangan.testing import make_volume, new_items
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +26,24 @@ def test_the_item_table_keeps_only_the_indexes_its_lookups_use():
         ("year",),
         ("status",),
         ("category_id",),
-        ("volume_id",),  # a volume's items
+        ("volume_id",),  # a volume's items: only items in a volume are in it (below)
     }
+
+
+def test_a_volumes_items_are_found_by_an_index_of_the_items_in_volumes_alone(world):
+    volume = make_volume(world.fonds_a)
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Item._meta.db_table)
+        indexes = [name for name, c in constraints.items() if c["index"] and c["columns"] == ["volume_id"]]
+        assert indexes == ["catalogue_item_in_volume"]
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a test's tiny table is read whole otherwise
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'catalogue_item_in_volume'")
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'catalogue_item_in_volume'")
+        assert "WHERE" in (sql := cursor.fetchone()[0].upper()) and "IS NOT NULL" in sql
+        plan = Item.objects.filter(volume=volume).explain()
+    assert "catalogue_item_in_volume" in plan
 
 
 @on_postgresql

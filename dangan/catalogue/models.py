@@ -509,10 +509,9 @@ class Record(AuditedModel):
         if category is not None and category.by_volume != self.expects_volume_category():
             errors["category"] = self.wrong_category_message()
         # Records already filed under a retired category or period keep it; only new filing is refused.
-        newly_classified = self.classification_changed()
-        if category is not None and not category.active and newly_classified:
+        if category is not None and not category.active and self.classification_changed():
             errors["category"] = _("门类“%(name)s”已停用") % {"name": category}
-        if self.retention_id and newly_classified and not self.retention.active:
+        if self.retention_id and not self.retention.active and self.classification_changed():
             errors["retention"] = _("“%(name)s”是停用的旧保管期限，请选择现行期限") % {"name": self.retention}
         if self.year and self.year > latest_year():
             errors["year"] = _("年度不能晚于明年")
@@ -521,7 +520,7 @@ class Record(AuditedModel):
                 self.extra = category.validate_extra(self.extra)
             except ValidationError as e:
                 errors.update(e.message_dict)
-            if "{org}" in self.code_template().replace(" ", "") and not self.org_code:
+            if not self.org_code and "{org}" in self.code_template().replace(" ", ""):
                 errors["org_code"] = _("该门类的档号包含机构（问题）代码，请填写")
         if errors:
             raise ValidationError(errors)

@@ -128,6 +128,16 @@ def test_an_entrys_changes_are_stored_as_the_canonical_text_its_hash_was_made_fr
     assert AuditEntry.objects.get(pk=entry.pk).changes == changes
 
 
+def test_entries_can_be_found_by_a_value_inside_their_changes(world):
+    from dangan.core.choices import AuditAction
+    from dangan.core.models import record
+
+    wanted = record(AuditAction.UPDATE, changes={"after": {"control": "open"}, "before": {"control": "x"}})
+    record(AuditAction.UPDATE, changes={"after": {"control": "controlled"}})
+    assert list(AuditEntry.objects.filter(changes__after__control="open")) == [wanted]
+    assert list(AuditEntry.objects.filter(changes__before__has_key="control")) == [wanted]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
 def test_audit_changes_are_compressed_with_lz4_where_postgresql_offers_it(db):
     with connection.cursor() as cursor:

@@ -35,6 +35,8 @@ RELATED = (("volume", Volume), ("fonds", Fonds), ("category", Category), ("reten
 FROM_VOLUME = ("fonds_id", "category_id", "year", "retention_id")
 _related_ids = field_values(*(f"{name}_id" for name, _model in RELATED))
 LOOKUP_CHUNK = 900
+# Items in one bulk filing's audit entry, at most: an item's history reads the whole entry that holds it.
+AUDIT_ENTRY_ITEMS = 1000
 MAX_LISTED_ERRORS = 100
 
 # Sent inside the changing transaction with ``item_ids``, once per batch, by the bulk paths that fire no
@@ -83,8 +85,9 @@ def file_items_in_bulk(items: list[Item], batch_size: int = 1000, *, user=None,
     Items are numbered in list order within each counter scope (put them in date order first, as DA/T 22
     arranges items), continuing gaplessly after the numbers already given; an item that arrives with a
     number keeps it, as ``Record.assign_reference_code`` does. With ``user`` each row is also checked
-    against that user's right to file into its fonds at its security level. Each batch of items gets one
-    audit entry holding every item's id and created values (``_creation_entries``). Raises
+    against that user's right to file into its fonds at its security level. Each batch of items is one
+    insert and one ``items_changed``, and gets audit entries holding every item's id and created values,
+    ``AUDIT_ENTRY_ITEMS`` at most in each (``creation_entries``). Raises
     ``BulkValidationError`` naming every bad row and field. An item marked ``rules_passed`` has been through
     ``item_rules()`` already (a large import checks its rows in its parsing child, on the other core) and is
     not again; its related objects, the user's rights and its reference code are checked here as for any.
@@ -569,7 +572,8 @@ class _ItemRows:
         insert_instances(items, self.fields, rows, typed=True)
 
     def creation_entries(self, items: list[Item]) -> list:
-        """One audit entry for each run of consecutive ids, holding each item's id and created values.
+        """One audit entry for each run of consecutive ids (of ``AUDIT_ENTRY_ITEMS`` at most), holding each
+        item's id and created values.
 
         Its ``object_id`` names the run (``bulk_object_id``), so an item's history finds it by the item's id.
         """
@@ -577,7 +581,7 @@ class _ItemRows:
         items = sorted(items, key=self.id)
         runs = [[items[0]]]
         for item in items[1:]:
-            if self.id(item) == self.id(runs[-1][-1]) + 1:
+            if self.id(item) == self.id(runs[-1][-1]) + 1 and len(runs[-1]) < AUDIT_ENTRY_ITEMS:
                 runs[-1].append(item)
             else:
                 runs.append([item])

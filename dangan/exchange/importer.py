@@ -234,7 +234,10 @@ class _Importer:
                 self.outcome.unchanged += 1
         self.store(
             new_rows,
-            lambda items: file_items_in_bulk(items, user=self.user, unused_codes=unused_codes),
+            # The chunk as one batch: one insert, one hand-off to the search index (a few statements each)
+            lambda items: file_items_in_bulk(
+                items, batch_size=len(items), user=self.user, unused_codes=unused_codes
+            ),
             "created",
         )
         self.store(

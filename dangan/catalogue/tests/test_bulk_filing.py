@@ -196,6 +196,15 @@ def test_each_batch_gets_one_audit_entry_holding_every_items_created_values(worl
     assert problems == []
 
 
+def test_a_large_batch_is_audited_in_entries_of_limited_size(world, monkeypatch):
+    monkeypatch.setattr("dangan.catalogue.services.AUDIT_ENTRY_ITEMS", 2)
+    filed = file_items_in_bulk(new_items(world.fonds_a, 5), batch_size=5)
+    entries = AuditEntry.objects.filter(object_type="catalogue.item", action="create").order_by("sequence")
+    assert [len(entry.changes["items"]) for entry in entries] == [2, 2, 1]
+    held = [row[entry.changes["fields"].index("id")] for entry in entries for row in entry.changes["items"]]
+    assert held == [item.pk for item in filed]
+
+
 def test_editing_an_items_values_in_a_bulk_entry_breaks_the_chain(world):
     file_items_in_bulk(new_items(world.fonds_a, 2))
     entry = AuditEntry.objects.get(object_type="catalogue.item", action="create")

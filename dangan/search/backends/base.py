@@ -72,6 +72,18 @@ def id_runs(item_ids: Iterable[int]) -> list[tuple[int, int | None]]:
     return [(first, last if last != first else None) for first, last in runs]
 
 
+# Items in one message to a bulk indexing child, at most: a thousand items' rows (about 300 kB pickled) fit in
+# its pipe (1 MB, ``lib.processes``), so the sender goes on instead of waiting for the child to read them.
+MESSAGE_ITEMS = 1000
+
+
+def message_runs(runs: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """(first, last) runs of ids cut into pieces of ``MESSAGE_ITEMS`` ids at most."""
+    for first, last in runs:
+        for start in range(first, last + 1, MESSAGE_ITEMS):
+            yield start, min(start + MESSAGE_ITEMS - 1, last)
+
+
 class BulkBlock:
     """What ``SearchBackend.bulk()`` yields."""
 

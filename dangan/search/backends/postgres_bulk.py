@@ -30,7 +30,7 @@ import sys
 from django.db import connection, transaction
 
 from dangan.lib.processes import child_pipes, start_django_child
-from dangan.search.backends.base import BulkBlock, id_runs
+from dangan.search.backends.base import BulkBlock, id_runs, message_runs
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class CopySession(BulkBlock):
         )
         self.outbox_pks.extend(row.pk for row in outbox)
         self.runs.extend(runs)
-        for first, last in runs:
+        for first, last in message_runs(runs):
             if not self._message((ROWS, [item_row(by_id[pk]) for pk in range(first, last + 1)])):
                 self.take_back()  # the child died: what it held is indexed here, and the rest in line
                 break

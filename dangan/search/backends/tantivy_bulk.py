@@ -24,7 +24,7 @@ from django.db import transaction
 
 from dangan.core.bulk import DeferredCheckpoint
 from dangan.lib.processes import child_pipes, start_django_child
-from dangan.search.backends.base import BulkBlock
+from dangan.search.backends.base import BulkBlock, message_runs
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +86,14 @@ class BulkSession(BulkBlock):
         from dangan.catalogue.models import Item
         from dangan.search.documents import rows
 
-        for first, last in runs:
+        for first, last in message_runs(runs):
             self._message((ROWS, first, last, list(rows(Item.objects.filter(pk__range=(first, last))))))
 
     def _send_new(self, runs: list[tuple[int, int]], items) -> None:
         from dangan.search.documents import item_row
 
         by_id = {item.pk: item for item in items}
-        for first, last in runs:
+        for first, last in message_runs(runs):
             self._message((ROWS, first, last, [item_row(by_id[pk]) for pk in range(first, last + 1)]))
 
     def _message(self, message) -> None:

@@ -40,6 +40,20 @@ def test_items_filed_in_a_bulk_block_are_indexed_by_the_child_when_the_transacti
     assert not IndexOutbox.objects.exists()
 
 
+def test_a_batch_larger_than_a_message_reaches_the_child_whole(tantivy_world, no_catch_up, monkeypatch):
+    monkeypatch.setattr("dangan.search.backends.base.MESSAGE_ITEMS", 2)
+    with get_backend().bulk(start_at=1), transaction.atomic():
+        items = file_items_in_bulk(new_items(tantivy_world.fonds_a, 5, "分段送出的文件{n}"), batch_size=5)
+    assert found(tantivy_world, "分段送出") == {item.pk for item in items}
+
+
+def test_runs_of_ids_are_cut_into_messages_of_limited_size(monkeypatch):
+    from dangan.search.backends.base import message_runs
+
+    monkeypatch.setattr("dangan.search.backends.base.MESSAGE_ITEMS", 3)
+    assert list(message_runs([(1, 7), (10, 10), (20, 22)])) == [(1, 3), (4, 6), (7, 7), (10, 10), (20, 22)]
+
+
 def test_a_bulk_block_rolled_back_leaves_nothing_in_the_index_and_frees_the_writer(tantivy_world):
     with pytest.raises(RuntimeError), get_backend().bulk(start_at=1), transaction.atomic():
         file_items_in_bulk(new_items(tantivy_world.fonds_a, 3, "回滚的批量文件{n}"))

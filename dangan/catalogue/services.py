@@ -164,20 +164,22 @@ def _validate(items: list[Item], errors: dict, user, updating: bool = False) -> 
     fileable = _fileable_fonds(user, fetched["fonds"])
     changeable = _changeable_items(user, items) if updating else set()
     rules = item_rules()
-    related = [(name, fetched[name], Item._meta.get_field(name)) for name, _model in RELATED]
+    related = [(name, fetched[name], Item._meta.get_field(name).cache_name) for name, _model in RELATED]
+    # Most items of a filing share their volume, fonds, category and period: each set is checked once.
+    checked: dict[tuple, tuple[dict, list]] = {}
     for index, item in enumerate(items):
+        if ids[index] not in checked:
+            checked[ids[index]] = _related_objects(related, ids[index])
+        problems, objects = checked[ids[index]]
         row = errors[index] if index in errors else {}
+        for name, messages in problems.items():
+            row[name] = list(messages)
         cached = item._state.fields_cache
-        for (name, objects, field), pk in zip(related, ids[index], strict=True):
-            if pk is None:
-                if name != "volume":
-                    row[name] = [_("必填")]
-            elif pk not in objects:
-                row[name] = [_("不存在（编号 %(pk)s）") % {"pk": pk}]
-            elif cached.get(name) is not objects[pk]:
+        for cache_name, related_object in objects:
+            if cached.get(cache_name) is not related_object:
                 # The id is right already: the shared object (with its category's fields fetched) replaces
-                # whatever the instance held, without the cost of the descriptor.
-                field.set_cached_value(item, objects[pk])
+                # whatever the instance held, as the field's set_cached_value would, without the calls.
+                cached[cache_name] = related_object
         checked_elsewhere = not updating and getattr(item, "rules_passed", False)  # see file_items_in_bulk
         if not row and not checked_elsewhere:
             # Reference codes are unique-checked for the whole batch at once (_check_unique_codes).
@@ -192,6 +194,21 @@ def _validate(items: list[Item], errors: dict, user, updating: bool = False) -> 
             row[NON_FIELD_ERRORS] = [_("您无权修改档号 %(code)s 的条目") % {"code": item.reference_code}]
         if row:
             errors[index] = row
+
+
+def _related_objects(related: list, pks: tuple) -> tuple[dict, list]:
+    """For one set of related ids (volume, fonds, category, period): the errors they give, and each object
+    found with the name the item caches it under."""
+    problems, objects = {}, []
+    for (name, found, cache_name), pk in zip(related, pks, strict=True):
+        if pk is None:
+            if name != "volume":
+                problems[name] = [_("必填")]
+        elif pk not in found:
+            problems[name] = [_("不存在（编号 %(pk)s）") % {"pk": pk}]
+        else:
+            objects.append((cache_name, found[pk]))
+    return problems, objects
 
 
 def item_rules() -> "FieldRules":

@@ -20,6 +20,10 @@ from dangan.catalogue.services import ReferenceCodes, item_rules
 from dangan.core.bulk import field_values
 
 _RELATED_FIELDS = {name: Item._meta.get_field(name) for name in ("fonds", "category", "retention", "volume")}
+# The key under which an item keeps each related object it holds (what the field's set_cached_value sets).
+_FONDS, _CATEGORY, _RETENTION = (
+    _RELATED_FIELDS[name].cache_name for name in ("fonds", "category", "retention")
+)
 ATTNAMES = tuple(f.attname for f in Item._meta.concrete_fields)
 _values_of = field_values(*ATTNAMES)
 # The primary key of a fonds or a period, read without the ``pk`` property's lookup of its name.
@@ -85,11 +89,11 @@ class RowBuilder:
                 values[name] = data[name]
         item = self.new_item(values)
         # The ids are set already; the objects themselves serve the row's checks without a query (what each
-        # field's set_cached_value does, in one step).
+        # field's set_cached_value does, without the calls).
         related = item._state.fields_cache
-        related["fonds"], related["category"] = fonds, self.category
+        related[_FONDS], related[_CATEGORY] = fonds, self.category
         if retention:
-            related["retention"] = retention
+            related[_RETENTION] = retention
         if data.get("volume") and not self.put_in_volume(data["volume"], item, problems):
             return None, problems
         if not self.check_code(data.get("reference_code"), item, problems):

@@ -34,6 +34,9 @@ class JSONTextField(models.JSONField):
         return "json" if connection.vendor == "postgresql" else super().db_type(connection)
 
     def get_col(self, alias, output_field=None):
+        # As Field.get_col, with the column class below.
+        if alias == self.model._meta.db_table and (output_field is None or output_field == self):
+            return self.cached_col
         return _JsonbColumn(alias, self, output_field)
 
     @cached_property

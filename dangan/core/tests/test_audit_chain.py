@@ -138,6 +138,15 @@ def test_entries_can_be_found_by_a_value_inside_their_changes(world):
     assert list(AuditEntry.objects.filter(changes__before__has_key="control")) == [wanted]
 
 
+def test_an_entry_read_by_raw_sql_has_its_changes_as_values(world):
+    from dangan.core.choices import AuditAction
+    from dangan.core.models import record
+
+    entry = record(AuditAction.UPDATE, changes={"after": {"pages": 3}})
+    read = next(iter(AuditEntry.objects.raw("SELECT * FROM core_auditentry WHERE id = %s", [entry.pk])))
+    assert read.changes == {"after": {"pages": 3}}  # PostgreSQL's json comes back parsed by psycopg
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
 def test_audit_changes_are_compressed_with_lz4_where_postgresql_offers_it(db):
     with connection.cursor() as cursor:

@@ -458,10 +458,12 @@ def stored_codes(codes: list[str]) -> dict[str, int]:
     """Which of ``codes`` are stored reference codes of items, with the items' ids.
 
     One plain query per few hundred codes on the unique index: the ORM's preparation of each parameter
-    costs more than the lookup at a million rows. First one probe of the index for any stored code between
-    the least and the greatest of them: a new catalogue's codes (a chunk of an import, in arrangement order)
-    lie in a range where nothing is stored yet, and then no code need be looked up alone. The column
-    compares bytes on both databases (``ReferenceCodeField``), so that range is the one Python's order gives.
+    costs more than the lookup at a million rows. First, for each run of codes that differ only in their
+    trailing number (``code_runs``), one probe of the index for any stored code between the run's least and
+    greatest: a new catalogue's codes (a chunk of an import, in arrangement order) lie in ranges where
+    nothing is stored yet, and then none of them need be looked up alone. One range for the whole chunk would
+    hold the codes filed just before under the other classes the chunk spans. The column compares bytes on
+    both databases (``ReferenceCodeField``), so each range is the one Python's order gives.
     """
     if not codes:
         return {}
@@ -472,9 +474,12 @@ def stored_codes(codes: list[str]) -> dict[str, int]:
     sql = f"SELECT {column}, {pk} FROM {table} WHERE {column} "
     found = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql}BETWEEN %s AND %s LIMIT 1", [min(codes), max(codes)])
-        if cursor.fetchone() is None:
-            return found
+        probed = []
+        for run in code_runs(codes):
+            cursor.execute(f"{sql}BETWEEN %s AND %s LIMIT 1", [run[0], run[-1]])
+            if cursor.fetchone() is not None:
+                probed += run
+        codes = probed
         if connection.vendor == "postgresql":
             # One array parameter: psycopg binds parameters on the client, and parsing a statement with
             # hundreds of placeholders cost more than the look-up itself. One index probe per code, as a
@@ -494,6 +499,26 @@ def stored_codes(codes: list[str]) -> dict[str, int]:
             cursor.execute(f"{sql}IN ({', '.join(['%s'] * len(part))})", part)
             found.update(cursor.fetchall())
     return found
+
+
+# More runs than this in one call (codes of no common form) are probed as one range: a probe is a query.
+MAX_CODE_RUNS = 16
+_DIGITS = "0123456789"
+
+
+def code_runs(codes: list[str]) -> list[list[str]]:
+    """``codes`` sorted, in runs of codes alike but for their trailing digits (one class's numbers:
+    A001-WS·2023-Y-BGS-0001 … -0750), or as one run when there are more than ``MAX_CODE_RUNS``."""
+    runs: dict[str, list[str]] = {}
+    for code in sorted(codes):
+        key = code.rstrip(_DIGITS)
+        if key in runs:
+            runs[key].append(code)
+        elif len(runs) < MAX_CODE_RUNS:
+            runs[key] = [code]
+        else:
+            return [sorted(codes)]
+    return list(runs.values())
 
 
 def _update_entry(item: Item):

@@ -8,8 +8,10 @@ from django.test.utils import CaptureQueriesContext
 
 from dangan.catalogue.models import Category, CategoryField, Item, Retention
 from dangan.catalogue.services import (
+    MAX_CODE_RUNS,
     BulkValidationError,
     ReferenceCodes,
+    code_runs,
     file_items_in_bulk,
     item_rules,
     items_changed,
@@ -260,6 +262,28 @@ def test_stored_codes_finds_nothing_in_a_range_with_no_stored_code(world):
     make_item(world.fonds_a, number=9)
     assert stored_codes([f"A001-WS·2023-Y-BGS-{n:04d}" for n in range(2, 9)]) == {}
     assert stored_codes([]) == {}
+
+
+def test_stored_codes_probes_each_class_of_codes_apart(world):
+    """A chunk of an import spans several classes (years here); codes filed before under a class between
+    them in sorting order are not in any one class's range, so nothing is looked up code by code."""
+    make_item(world.fonds_a, year=2022, org_code="ZZZ", number=1)
+    codes = [f"A001-WS·{year}-Y-BGS-{n:04d}" for year in (2021, 2023) for n in range(1, 4)]
+    with CaptureQueriesContext(connection) as captured:
+        assert stored_codes(codes) == {}
+    assert len(captured) == 2 and all("BETWEEN" in query["sql"] for query in captured)
+
+
+def test_stored_codes_finds_a_stored_code_inside_one_class_of_several(world):
+    stored = make_item(world.fonds_a, year=2022, number=2)
+    codes = [f"A001-WS·{year}-Y-BGS-{n:04d}" for year in (2021, 2022) for n in range(1, 4)]
+    assert stored_codes(codes) == {stored.reference_code: stored.pk}
+
+
+def test_code_runs_group_codes_alike_but_for_their_number_and_give_up_on_many_forms():
+    assert code_runs(["B-2", "A-10", "B-1", "A-9"]) == [["A-10", "A-9"], ["B-1", "B-2"]]
+    unlike = [f"X{n}-1" for n in range(MAX_CODE_RUNS + 1)]
+    assert code_runs(unlike) == [sorted(unlike)]
 
 
 def test_a_code_taken_is_still_reported_when_others_were_found_unused(world):

@@ -11,7 +11,9 @@ from dangan.catalogue.services import (
     MAX_CODE_RUNS,
     BulkValidationError,
     ReferenceCodes,
+    _shared_apart,
     code_runs,
+    created_values,
     file_items_in_bulk,
     item_rules,
     items_changed,
@@ -191,7 +193,7 @@ def test_each_batch_gets_one_audit_entry_holding_every_items_created_values(worl
     filed = file_items_in_bulk(new_items(world.fonds_a, 4), batch_size=3)
     entries = AuditEntry.objects.filter(object_type="catalogue.item", action="create").order_by("sequence")
     assert entries.count() == 2
-    held = [dict(zip(e.changes["fields"], row, strict=True)) for e in entries for row in e.changes["items"]]
+    held = [values for entry in entries for values in created_values(entry)]
     assert [values["id"] for values in held] == [item.pk for item in filed]
     assert held[0]["reference_code"] == filed[0].reference_code and held[3]["title"] == filed[3].title
     _checked, problems = verify_chain()
@@ -203,8 +205,28 @@ def test_a_large_batch_is_audited_in_entries_of_limited_size(world, monkeypatch)
     filed = file_items_in_bulk(new_items(world.fonds_a, 5), batch_size=5)
     entries = AuditEntry.objects.filter(object_type="catalogue.item", action="create").order_by("sequence")
     assert [len(entry.changes["items"]) for entry in entries] == [2, 2, 1]
-    held = [row[entry.changes["fields"].index("id")] for entry in entries for row in entry.changes["items"]]
+    held = [values["id"] for entry in entries for values in created_values(entry)]
     assert held == [item.pk for item in filed]
+
+
+def test_values_every_item_of_a_bulk_entry_shares_are_held_once(world):
+    filed = file_items_in_bulk(new_items(world.fonds_a, 3))
+    entry = AuditEntry.objects.get(object_type="catalogue.item", action="create")
+    assert entry.changes["common"]["fonds_id"] == world.fonds_a.pk
+    assert "fonds_id" not in entry.changes["fields"] and "title" in entry.changes["fields"]
+    assert [values["fonds_id"] for values in created_values(entry)] == [world.fonds_a.pk] * 3
+    assert [values["reference_code"] for values in created_values(entry)] == [i.reference_code for i in filed]
+
+
+def test_values_alike_in_python_but_not_in_json_are_not_shared():
+    rows = [(1, {"a": 1}, 1), (2, {"a": True}, True)]
+    changes = _shared_apart(["id", "extra", "pages"], rows)
+    assert changes == {"fields": ["id", "extra", "pages"], "common": {}, "items": [list(row) for row in rows]}
+
+
+def test_a_bulk_entry_written_before_values_were_shared_still_reads(world):
+    entry = AuditEntry(changes={"fields": ["id", "title"], "items": [[1, "甲"], [2, "乙"]]})
+    assert created_values(entry) == [{"id": 1, "title": "甲"}, {"id": 2, "title": "乙"}]
 
 
 def test_editing_an_items_values_in_a_bulk_entry_breaks_the_chain(world):

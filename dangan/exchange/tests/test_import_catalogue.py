@@ -1,6 +1,7 @@
 import datetime
 
 from dangan.catalogue.models import CategoryField, Item
+from dangan.catalogue.services import created_values
 from dangan.core.choices import AuditAction
 from dangan.core.models import AuditEntry
 from dangan.exchange.choices import MatchKey
@@ -37,7 +38,7 @@ def test_a_catalogue_is_imported_with_codes_generated_and_values_normalised(worl
 def test_every_imported_item_is_in_an_audit_entry_by_the_importer(world, as_archivist, tmp_path):
     do_import(world, write_csv(tmp_path / "c.csv", [row(1), row(2)]))
     entry = AuditEntry.objects.get(object_type="catalogue.item", action=AuditAction.CREATE)
-    ids = [values[entry.changes["fields"].index("id")] for values in entry.changes["items"]]
+    ids = [values["id"] for values in created_values(entry)]
     assert sorted(ids) == sorted(Item.objects.values_list("pk", flat=True))
     assert entry.actor_name == "archivist_a"
 

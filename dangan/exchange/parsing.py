@@ -53,6 +53,14 @@ CLEANERS = {
     "sequence": lambda v: None,
 }
 
+# Columns whose few values repeat from row to row (a catalogue's creators, dates, 密级 …): each text is
+# cleaned once, and its rows share the one cleaned object. pickle sends an object it has sent before in the
+# same batch as a reference, which the importer reads back without making anything: the bench's rows
+# pickle and unpickle in a fraction of the time, besides the cleaning saved. (Titles and codes do not
+# repeat; a period is cleaned with its legacy mapping counted, row by row.)
+REMEMBERED = {"creator", "date", "org_code", "remarks", "security_level", "control", "pages", "year"}
+REMEMBER_AT_MOST = 10_000  # values of one column; then forgotten (a column of all-different values)
+
 # A parsed row: (row number, the cells as read, the cleaned values or None, [(target, value, reason) …]).
 Parsed = tuple[int, tuple, dict | None, list[tuple[str, object, str]]]
 # A built row: the same with a new item instead of the cleaned values.
@@ -65,6 +73,8 @@ class RowParser:
     def __init__(self, mapping: dict[int, str], retentions: list):
         self.mapping, self.retention_list = mapping, list(retentions)
         self.columns = [(position, target, CLEANERS.get(target)) for position, target in mapping.items()]
+        # Each repeating column's cleaned values by the text read (see REMEMBERED).
+        self.remembered = {target: {} for target in mapping.values() if target in REMEMBERED}
         self.has_extra = any(target.startswith("extra:") for target in mapping.values())
         self.retentions = normalise.Retentions(self.retention_list)
         # (old period, its replacement) → rows: old catalogues' 长期/短期, mapped and reported
@@ -81,7 +91,9 @@ class RowParser:
                 )
                 continue
             try:
-                if clean is not None:
+                if type(value) is str and target in self.remembered:
+                    data[target] = self._remembered(target, clean, value)
+                elif clean is not None:
                     data[target] = clean(value)
                 elif target == "retention":
                     data["retention"], legacy = self.retentions.clean(value)
@@ -96,6 +108,16 @@ class RowParser:
         if self.has_extra:
             data["extra"] = extra
         return number, values, None if problems else data, problems
+
+    def _remembered(self, target: str, clean, value: str):
+        known = self.remembered[target]
+        cleaned = known.get(value, known)
+        if cleaned is known:
+            cleaned = clean(value)  # Invalid: reported, and not remembered
+            if len(known) >= REMEMBER_AT_MOST:
+                known.clear()
+            known[value] = cleaned
+        return cleaned
 
     def given(self, values: tuple) -> set[str]:
         """The fields a row without problems gives a value for: every mapped one, except a blank 密级 or

@@ -1,6 +1,9 @@
 """A large catalogue file is read and normalised by a child process (``exchange.parsing``) while the import
 checks and stores the rows before: the outcome must be the one parsing in line gives, row for row."""
 
+import datetime
+import pickle
+
 import openpyxl
 import pytest
 
@@ -160,3 +163,22 @@ def test_the_child_sends_an_items_defaults_as_plain_values(world):
     values = builder(world).values_of(item)
     assert {type(value) for value in values if isinstance(value, str)} == {str}
     assert (item.control, item.status) == ("controlled", "filed")
+
+
+def test_rows_with_the_same_text_in_a_repeating_column_share_one_cleaned_value():
+    parser = parsing.RowParser({0: "title", 1: "date", 2: "creator"}, [])
+    first = parser.parse(1, ("关于经费的请示", "2023.5.1", "区政府办公室 "))[2]
+    second = parser.parse(2, ("关于经费的请示", "2023.5.1", "区政府办公室 "))[2]
+    assert first == second
+    assert first == {"title": "关于经费的请示", "date": datetime.date(2023, 5, 1), "creator": "区政府办公室"}
+    assert first["date"] is second["date"] and first["creator"] is second["creator"]
+    sent = pickle.loads(pickle.dumps([first, second], protocol=pickle.HIGHEST_PROTOCOL))
+    assert sent[0]["date"] is sent[1]["date"]  # pickled once, then as a reference
+
+
+def test_a_bad_value_in_a_repeating_column_is_reported_on_every_row_it_is_in():
+    parser = parsing.RowParser({0: "title", 1: "date"}, [])
+    for number in (1, 2):
+        _number, _values, data, problems = parser.parse(number, ("关于经费的请示", "2023-02-30"))
+        assert data is None
+        assert [(target, value) for target, value, _reason in problems] == [("date", "2023-02-30")]

@@ -29,6 +29,7 @@ from dangan.exchange.choices import MatchKey
 from dangan.exchange.columns import FIELD_LABELS, detect, target_label
 from dangan.exchange.parsing import RowParser, parsed_rows
 from dangan.exchange.readers import FileRejected, open_table
+from dangan.lib.garbage import collector_paused
 from dangan.search.indexing import bulk_indexing
 
 CHUNK_SIZE = 5000
@@ -125,7 +126,11 @@ def import_catalogue(
                              chunk_size)
         try:
             # A dry run is rolled back anyway: nothing to index ahead of a commit.
-            with (nullcontext() if dry_run else bulk_indexing()) as indexing, transaction.atomic():
+            with (
+                collector_paused(),
+                (nullcontext() if dry_run else bulk_indexing()) as indexing,
+                transaction.atomic(),
+            ):
                 importer.run()
                 if not outcome.ok or dry_run:
                     raise _Rollback

@@ -51,7 +51,11 @@ def child_pipes():
 
     The child also yields the processor to its parent: the parent (an import) is the one whose pace sets
     the end, and on two cores a parent with two busy children would otherwise get only two thirds of one.
+    It lives for one bulk job, so its cyclic garbage collector is off (``lib.garbage``).
     """
+    from dangan.lib.garbage import pause_collector
+
+    pause_collector()
     try:
         os.nice(CHILD_NICENESS)
     except OSError:

@@ -1,9 +1,11 @@
 import datetime
+import gc
 
 from dangan.catalogue.models import CategoryField, Item
 from dangan.catalogue.services import created_values
 from dangan.core.choices import AuditAction
 from dangan.core.models import AuditEntry
+from dangan.exchange import importer
 from dangan.exchange.choices import MatchKey
 from dangan.exchange.importer import import_catalogue
 from dangan.exchange.tests.conftest import HEADER, row, write_csv, write_xls, write_xlsx
@@ -33,6 +35,19 @@ def test_a_catalogue_is_imported_with_codes_generated_and_values_normalised(worl
     assert [i.reference_code for i in items] == ["A001-WS·2023-Y-BGS-0001", "A001-WS·2023-Y-BGS-0002"]
     assert items[0].document_number == "区府发〔2023〕1号" and items[0].pages == 3
     assert items[1].date == datetime.date(2023, 5, 2) and items[1].year == 2023
+
+
+def test_the_cyclic_garbage_collector_is_off_while_rows_are_stored(world, tmp_path, monkeypatch):
+    seen = []
+    real_store = importer._Importer.store
+
+    def store(self, *args):
+        seen.append(gc.isenabled())
+        return real_store(self, *args)
+
+    monkeypatch.setattr(importer._Importer, "store", store)
+    assert do_import(world, write_csv(tmp_path / "c.csv", [row(1), row(2)])).ok
+    assert seen and not any(seen) and gc.isenabled()
 
 
 def test_every_imported_item_is_in_an_audit_entry_by_the_importer(world, as_archivist, tmp_path):

@@ -206,10 +206,13 @@ def _token_sets(value_lists: list[list[str]]) -> list[bytes]:
     last = numpy.ones(len(codes), dtype=bool)  # the last character of each value
     last[:-1] = (text_of[:-1] != text_of[1:]) | (second == _NEWLINE)
     last &= codes != _NEWLINE
+    # numpy's stable sort (timsort, for these keys) gains from keys that arrive grouped by their text, in
+    # ascending order of texts: 20,000 bench items' token sets 7.5–8.3 → 6.1–6.5 µs an item against the
+    # default quicksort. Equal keys are one token, so the result is the same either way.
     keys = numpy.sort(numpy.concatenate([
         (text_of[:-1][in_value] << 43) | (first[in_value] << 22) | (second[in_value] + 1),
         (text_of[last] << 43) | (codes[last] << 22),
-    ]))
+    ]), kind="stable")
     keys = keys[numpy.concatenate(([True], keys[1:] != keys[:-1]))]  # numpy.unique took 30 times as long
     second = keys & 0x3FFFFF
     paired = second != 0

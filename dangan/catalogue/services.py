@@ -448,12 +448,14 @@ def _shared_apart(names: list[str], rows: list[tuple]) -> dict:
     JSON ``{"a": 1}`` and ``{"a": true}`` are equal in Python): text, whole numbers, booleans, null and {}."""
     shared = [
         index for index, column in enumerate(zip(*rows, strict=True))
-        if len(rows) > 1 and (column[0] == {} or type(column[0]) in _SHAREABLE)
+        if (column[0] == {} or type(column[0]) in _SHAREABLE)
         and column.count(column[0]) == len(column)
         and (type(column[0]) not in (int, bool) or len(set(map(type, column))) == 1)  # 1 == True
-    ]
+    ] if len(rows) > 1 else []
     kept = [index for index in range(len(names)) if index not in shared]
-    if len(kept) == len(names) or len(kept) < 2:
+    # With one field kept, itemgetter would give each row's value instead of a tuple; ids and reference
+    # codes always differ, so that is never a real run's case.
+    if not shared or len(kept) < 2:
         return {"fields": names, "common": {}, "items": list(map(list, rows))}
     return {
         "fields": [names[index] for index in kept],

@@ -543,15 +543,16 @@ _DIGITS = "0123456789"
 def code_runs(codes: list[str]) -> list[list[str]]:
     """``codes`` sorted, in runs of codes alike but for their trailing digits (one class's numbers:
     A001-WS·2023-Y-BGS-0001 … -0750), or as one run when there are more than ``MAX_CODE_RUNS``."""
+    ordered = sorted(codes)
     runs: dict[str, list[str]] = {}
-    for code in sorted(codes):
+    for code in ordered:
         key = code.rstrip(_DIGITS)
         if key in runs:
             runs[key].append(code)
         elif len(runs) < MAX_CODE_RUNS:
             runs[key] = [code]
         else:
-            return [sorted(codes)]
+            return [ordered]
     return list(runs.values())
 
 

@@ -73,9 +73,11 @@ class RowParser:
 
     def __init__(self, mapping: dict[int, str], retentions: list):
         self.mapping, self.retention_list = mapping, list(retentions)
-        self.columns = [(position, target, CLEANERS.get(target)) for position, target in mapping.items()]
-        # Each repeating column's cleaned values by the text read (see REMEMBERED).
-        self.remembered = {target: {} for target in mapping.values() if target in REMEMBERED}
+        # (position, target, cleaner, the cleaned values by the text read: a repeating column's, else None)
+        self.columns = [
+            (position, target, CLEANERS.get(target), {} if target in REMEMBERED else None)
+            for position, target in mapping.items()
+        ]
         self.has_extra = any(target.startswith("extra:") for target in mapping.values())
         self.retentions = normalise.Retentions(self.retention_list)
         # (old period, its replacement) → rows: old catalogues' 长期/短期, mapped and reported
@@ -84,7 +86,7 @@ class RowParser:
     def parse(self, number: int, values: tuple) -> Parsed:
         data, extra, problems = {}, {}, []
         size = len(values)
-        for position, target, clean in self.columns:
+        for position, target, clean, known in self.columns:
             value = values[position] if position < size else None
             if isinstance(value, Formula):
                 problems.append(
@@ -92,8 +94,8 @@ class RowParser:
                 )
                 continue
             try:
-                if type(value) is str and target in self.remembered:
-                    data[target] = self._remembered(target, clean, value)
+                if known is not None and type(value) is str:
+                    data[target] = _remembered(known, clean, value)
                 elif clean is not None:
                     data[target] = clean(value)
                 elif target == "retention":
@@ -110,21 +112,11 @@ class RowParser:
             data["extra"] = extra
         return number, values, None if problems else data, problems
 
-    def _remembered(self, target: str, clean, value: str):
-        known = self.remembered[target]
-        cleaned = known.get(value, known)
-        if cleaned is known:
-            cleaned = clean(value)  # Invalid: reported, and not remembered
-            if len(known) >= REMEMBER_AT_MOST:
-                known.clear()
-            known[value] = cleaned
-        return cleaned
-
     def given(self, values: tuple) -> set[str]:
         """The fields a row without problems gives a value for: every mapped one, except a blank 密级 or
         控制标识 (a re-import then leaves the stored one alone)."""
-        given = {"extra" if target.startswith("extra:") else target for _p, target, _c in self.columns}
-        for position, target, clean in self.columns:
+        given = {"extra" if target.startswith("extra:") else target for _p, target, _c, _k in self.columns}
+        for position, target, clean, _known in self.columns:
             if target in ("security_level", "control"):
                 if clean(values[position] if position < len(values) else None) is None:
                     given.discard(target)
@@ -149,6 +141,17 @@ def parsed_rows(
     # quickly, while reading a workbook is already the slowest part of its import (200,000 rows of .xlsx:
     # 55.5 s built in the child, 49.5 s built here).
     yield from _parsed_apart(path, name, parser, builder, build=table.kind == "csv")
+
+
+def _remembered(known: dict, clean, value: str):
+    """``clean(value)``, from ``known`` when the text was cleaned before."""
+    cleaned = known.get(value, known)
+    if cleaned is known:
+        cleaned = clean(value)  # Invalid: reported, and not remembered
+        if len(known) >= REMEMBER_AT_MOST:
+            known.clear()
+        known[value] = cleaned
+    return cleaned
 
 
 def _built(parser: RowParser, builder: RowBuilder, number: int, values: tuple) -> Built:

@@ -311,6 +311,13 @@ class FieldRules:
                     if index not in failed and not self._passes(value, item, blank, empty, test):
                         failed.add(index)
                 continue
+            if len(set(map(type, values))) == 1:
+                # One type, the usual case: equal values are the same value, so the values themselves are
+                # the keys (without pairing each with its type: 0.10 → 0.04 µs a value, ~20 columns a row).
+                bad = {value for value in set(values) if not self._passes(value, None, blank, empty, test)}
+                if bad:
+                    failed.update(index for index, value in enumerate(values) if value in bad)
+                continue
             typed = list(zip(values, map(type, values), strict=True))  # 1 and True are equal, not both ints
             bad = {key for key in set(typed) if not self._passes(key[0], None, blank, empty, test)}
             if bad:

@@ -7,6 +7,7 @@ SQLite, a new database for PostgreSQL).
 """
 
 import csv
+import itertools
 import random
 import resource
 import tempfile
@@ -116,11 +117,14 @@ def _row(rng, sequence, year, retention, code, org, creator, prefix, number):
     ]
 
 
-def write_csv(path: Path, rows: int, fonds: str) -> None:
+def write_csv(path: Path, rows: int, fonds: str, *, start: int = 0, of: int | None = None) -> None:
+    """``rows`` rows of the catalogue ``generate(of)`` makes (``of`` rows; ``rows`` by default), from row
+    ``start`` on: a slice keeps the larger catalogue's few classes of codes per chunk (a small catalogue
+    spreads its rows over the same classes, so each chunk spans many more)."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        for row in generate(rows):
+        for row in itertools.islice(generate(of or rows), start, start + rows):
             row[1] = row[1].replace("{fonds}", fonds)
             writer.writerow(row)
 

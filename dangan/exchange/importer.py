@@ -157,6 +157,25 @@ def _missing_columns(mapping: dict[int, str]) -> str:
     return ""
 
 
+def parser_and_builder(
+    fonds: Fonds, category: Category, mapping: dict[int, str]
+) -> tuple[RowParser, RowBuilder]:
+    """What reads an import's rows (``mapping``: column → target) and builds its items for ``fonds`` and
+    ``category`` (best with its extra fields prefetched: they are read for every row)."""
+    targets = set(mapping.values())
+    builder = RowBuilder(
+        fonds,
+        category,
+        # Every fonds and volume a row may name, read once (the district has hundreds of fonds).
+        {f.number: f for f in Fonds.objects.all()} if "fonds" in targets else {},
+        {
+            v.reference_code: v
+            for v in Volume.objects.filter(fonds=fonds, category=category).select_related("retention")
+        } if "volume" in targets else {},
+    )
+    return RowParser(mapping, Retention.objects.select_related("replaced_by")), builder
+
+
 @dataclass
 class _Row:
     number: int
@@ -172,18 +191,7 @@ class _Importer:
         self.category = Category.objects.prefetch_related("fields").get(pk=category.pk)
         self.user, self.mapping, self.key = user, mapping, key
         self.progress, self.chunk_size = progress, chunk_size
-        self.parser = RowParser(mapping, Retention.objects.select_related("replaced_by"))
-        targets = set(mapping.values())
-        self.builder = RowBuilder(
-            fonds,
-            self.category,
-            # Every fonds and volume a row may name, read once (the district has hundreds of fonds).
-            {f.number: f for f in Fonds.objects.all()} if "fonds" in targets else {},
-            {
-                v.reference_code: v
-                for v in Volume.objects.filter(fonds=fonds, category=category).select_related("retention")
-            } if "volume" in targets else {},
-        )
+        self.parser, self.builder = parser_and_builder(fonds, self.category, mapping)
         self.column_of = {target: position for position, target in mapping.items()}
         self.seen: dict[str, int] = {}  # reference code (or key value) → first row with it
 

@@ -188,15 +188,7 @@ def _parsed_apart(
             retentions.setdefault(retention.replaced_by_id, retention.replaced_by)
     child = start_django_child(CHILD)
     try:
-        setup = (
-            str(path),
-            name,
-            translation.get_language(),
-            parser.mapping,
-            parser.retention_list,
-            (builder.fonds, builder.category, builder.other_fonds, builder.volumes),
-            build,
-        )
+        setup = child_setup(path, name, parser, builder, build)
         pickle.dump(setup, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         child.stdin.close()
         while True:
@@ -230,6 +222,20 @@ def _parsed_apart(
             child.kill()
         child.wait()
         child.stdout.close()
+
+
+def child_setup(path: Path, name: str, parser: RowParser, builder: RowBuilder, build: bool) -> tuple:
+    """The first message to the parsing child (``serve``): everything it needs to parse, build and check
+    the rows of ``path`` as ``parser`` and ``builder`` would, without the database."""
+    return (
+        str(path),
+        name,
+        translation.get_language(),
+        parser.mapping,
+        parser.retention_list,
+        (builder.fonds, builder.category, builder.other_fonds, builder.volumes),
+        build,
+    )
 
 
 def serve(incoming, outgoing) -> None:

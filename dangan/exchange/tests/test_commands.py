@@ -3,9 +3,10 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from dangan.catalogue.models import Item
+from dangan.catalogue.models import Fonds, Item
 from dangan.exchange import ead
 from dangan.exchange.tests.conftest import row, write_csv
+from dangan.search.backends import get_backend
 
 
 def test_dangan_import_catalogue_imports_with_a_progress_bar(world, tmp_path, capsys):
@@ -60,3 +61,22 @@ def test_the_import_benchmark_names_the_machine_and_finds_its_rows(db, capsys):
     assert float(loop) > 0 and float(objects) > 0
     assert "csv: 300 rows" in out and "xlsx: 60 rows" in out
     assert out.count("searchable: yes") == 2 and "FAILED" not in out
+
+
+def test_the_import_stages_benchmark_times_each_process_share_on_a_slice_of_the_large_catalogue(db, capsys):
+    call_command("bench", "import-stages", "--rows", "300", "--of", "3000", "--repeat", "2")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "stages: 300 rows from row 811 of a 3,000-row catalogue; best of 2 runs"
+    stages = {}
+    for line in lines[2:]:
+        name, best, runs = re.fullmatch(r"  (.+): ([\d.]+) CPU-µs a row \(runs: ([\d. ]+)\)", line).groups()
+        stages[name] = float(best)
+        assert float(best) == min(map(float, runs.split())) and len(runs.split()) == 2
+    searching = f"search child ({get_backend().name})"
+    assert set(stages) == {"parsing child", "importer (its own process)", searching}
+    assert all(best > 0 for best in stages.values())
+    # Two imports of the same 300 rows, each into a fonds of its own, with the codes the slice's rows carry.
+    fonds = Fonds.objects.filter(number__startswith="STG").order_by("number")
+    assert [Item.objects.filter(fonds=f).count() for f in fonds] == [300, 300]
+    first = Item.objects.filter(fonds=fonds[0]).order_by("pk").first()
+    assert first.reference_code.startswith(f"{fonds[0].number}-WS·") and first.year > 2000

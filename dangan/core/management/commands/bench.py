@@ -14,6 +14,7 @@ BENCHES = {
     "search": ("dangan.search.bench", "full-text search: query latency, recall against LIKE, index build"),
     "ingest": ("dangan.preservation.bench", "file capture, fixity audit, SM3 and OCR throughput"),
     "import": ("dangan.exchange.bench", "catalogue import: rows/s and peak memory, CSV and XLSX"),
+    "import-stages": ("dangan.exchange.stages_bench", "an import's processes: CPU-µs a row each"),
 }
 
 

@@ -3,8 +3,9 @@
 A whole 1M-row import (``dangan bench import``) moves by several per cent from run to run on a shared
 machine, more than most single changes gain. Here each stage's own work is run in this process, on a slice
 of the 1M-row bench catalogue (its chunks span as few classes of codes as the whole one's), several times,
-and its CPU time is read: the best of the runs is steady to about one per cent, so old and new code can be
-compared stage by stage. The stages are the work of the import's processes:
+and its CPU time is read. The best of the runs still follows the machine's speed (within about 3 % between
+invocations on the twelfth session's machine, where whole 1M runs moved by 6 %), so compare two versions
+by running them alternately, stage by stage. The stages are the work of the import's processes:
 
 - the parsing child's: ``parsing.serve`` reads, parses, builds and checks the rows and pickles their batches
   for a pipe that takes them at once;

@@ -311,17 +311,17 @@ class FieldRules:
                     if index not in failed and not self._passes(value, item, blank, empty, test):
                         failed.add(index)
                 continue
-            if len(set(map(type, values))) == 1:
-                # One type, the usual case: equal values are the same value, so the values themselves are
-                # the keys (without pairing each with its type: 0.10 → 0.04 µs a value, ~20 columns a row).
-                bad = {value for value in set(values) if not self._passes(value, None, blank, empty, test)}
-                if bad:
-                    failed.update(index for index, value in enumerate(values) if value in bad)
-                continue
-            typed = list(zip(values, map(type, values), strict=True))  # 1 and True are equal, not both ints
-            bad = {key for key in set(typed) if not self._passes(key[0], None, blank, empty, test)}
+            # Each distinct value is tested once. 1 and True are equal, not both ints: values of more than one
+            # type are keyed with their type. Of one type (the usual case) equal values are the same value,
+            # and the values are the keys themselves (0.10 → 0.04 µs a value, ~20 columns a row).
+            one_type = len(set(map(type, values))) == 1
+            keys = values if one_type else list(zip(values, map(type, values), strict=True))
+            bad = {
+                key for key in set(keys)
+                if not self._passes(key if one_type else key[0], None, blank, empty, test)
+            }
             if bad:
-                failed.update(index for index, key in enumerate(typed) if key in bad)
+                failed.update(index for index, key in enumerate(keys) if key in bad)
         verdicts = []
         for index, item in enumerate(items):
             try:

@@ -128,7 +128,7 @@ def import_catalogue(
             # A dry run is rolled back anyway: nothing to index ahead of a commit.
             with (
                 collector_paused(),
-                (nullcontext() if dry_run else bulk_indexing()) as indexing,
+                (nullcontext() if dry_run else bulk_indexing(expected=table.total or 0)) as indexing,
                 transaction.atomic(),
             ):
                 importer.run()

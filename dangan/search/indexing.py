@@ -19,9 +19,10 @@ class CheckReport:
         return not (self.missing or self.stale or self.orphaned)
 
 
-def bulk_indexing():
-    """Around a transaction that files or changes very many items: see ``SearchBackend.bulk``."""
-    return get_backend().bulk()
+def bulk_indexing(expected: int = 0):
+    """Around a transaction that files or changes very many items (``expected`` of them, when the caller
+    knows): see ``SearchBackend.bulk``."""
+    return get_backend().bulk(expected=expected)
 
 
 def rebuild(progress: Progress | None = None) -> int:

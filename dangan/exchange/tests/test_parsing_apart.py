@@ -182,3 +182,20 @@ def test_a_bad_value_in_a_repeating_column_is_reported_on_every_row_it_is_in():
         _number, _values, data, problems = parser.parse(number, ("关于经费的请示", "2023-02-30"))
         assert data is None
         assert [(target, value) for target, value, _reason in problems] == [("date", "2023-02-30")]
+
+
+def test_an_import_tells_the_search_index_how_many_rows_it_brings(world, as_archivist, tmp_path, monkeypatch):
+    """So that a large import's search indexer starts with it, not after its first 20,000 items."""
+    from dangan.exchange import importer
+    from dangan.search import indexing
+
+    told = []
+
+    def bulk_indexing(expected=0):
+        told.append(expected)
+        return indexing.bulk_indexing(expected)
+
+    monkeypatch.setattr(importer, "bulk_indexing", bulk_indexing)
+    path = write_csv(tmp_path / "c.csv", [row(n) for n in range(1, 31)])
+    assert do_import(world, path).created == 30
+    assert told == [30]

@@ -154,10 +154,16 @@ class SearchBackend:
         except Exception:
             logger.exception("search index: could not apply queued changes now; they stay queued")
 
-    def bulk(self) -> AbstractContextManager["BulkBlock"]:
+    def bulk(self, start_at: int | None = None, expected: int = 0) -> AbstractContextManager["BulkBlock"]:
         """Around a transaction that changes very many items (an import): the backend may index them while
         the transaction runs, to have less to do after it commits. Nothing reaches the index unless the
-        transaction commits. Call the yielded block's ``flush()`` inside the transaction, last."""
+        transaction commits. Call the yielded block's ``flush()`` inside the transaction, last.
+
+        A backend that indexes in a child process starts one once ``start_at`` items have changed (its own
+        number when None); a caller that knows it will change at least that many items says so in
+        ``expected``, and the child starts with the block: it sets itself up (a second or so) while the
+        caller prepares its first items instead of holding the caller up then, and takes every batch as
+        it is filed, none read back."""
         return nullcontext(BulkBlock())
 
     def size_bytes(self) -> int:

@@ -352,11 +352,11 @@ class PostgresBackend(SearchBackend):
                 self.index_in_line(ids)
                 IndexOutbox.objects.filter(pk__in=[row[0] for row in queued]).delete()
 
-    def bulk(self, start_at: int | None = None):
+    def bulk(self, start_at: int | None = None, expected: int = 0):
         """The search rows of items filed inside the block are made by a child process (``postgres_bulk``);
         call the yielded session's ``flush()`` before the transaction commits."""
         start_at = start_at or postgres_bulk.START_AT
-        return self._sessions.block(lambda: postgres_bulk.CopySession(self, start_at))
+        return self._sessions.block(lambda: postgres_bulk.CopySession(self, start_at, expected))
 
     def _delete(self, ids: list[int]) -> None:
         if ids:

@@ -44,11 +44,17 @@ CHILD = "import django; django.setup(); from dangan.search.backends.postgres_bul
 class CopySession(BulkBlock):
     """One ``bulk()`` block of one thread: the child once enough items were filed, and the runs it holds."""
 
-    def __init__(self, backend, start_at: int = START_AT):
+    def __init__(self, backend, start_at: int = START_AT, expected: int = 0):
         self.backend = backend
         self.start_at = start_at
         self.filed = 0
         self.child: subprocess.Popen | None = None
+        self.started = False  # told its database, and its finish() registered
+        if expected >= start_at:
+            # See SearchBackend.bulk: it is sent each batch as filed, from the first. It is told its
+            # database then: the caller's transaction may not have begun yet.
+            self.child = start_django_child(CHILD)
+            self.start_at = 1
         self.runs: list[tuple[int, int]] = []  # ids the child holds, uncommitted
         self.outbox_pks: list[int] = []
         self.failed = False
@@ -62,7 +68,7 @@ class CopySession(BulkBlock):
         self.filed += len(new_items)
         if self.child is None and (self.failed or self.filed < self.start_at):
             return False
-        if self.child is None:
+        if not self.started:
             self._start()
         by_id = {item.pk: item for item in new_items}
         runs = [(first, last or first) for first, last in id_runs(by_id)]
@@ -128,7 +134,8 @@ class CopySession(BulkBlock):
         self.outbox_pks = []
 
     def _start(self) -> None:
-        self.child = start_django_child(CHILD)
+        self.child = self.child or start_django_child(CHILD)
+        self.started = True
         transaction.on_commit(self.finish)
         # The child writes to the database this connection uses (a test run's own, say), not the settings'.
         self._message({"NAME": connection.settings_dict["NAME"]})
@@ -172,7 +179,10 @@ def serve(incoming, outgoing) -> None:
     from dangan.search.backends.postgres import PostgresBackend
     from dangan.search.documents import from_row
 
-    connection.settings_dict.update(pickle.load(incoming))
+    try:
+        connection.settings_dict.update(pickle.load(incoming))
+    except EOFError:  # started with its block, which ended before any item was filed
+        return
     connection.set_autocommit(False)
     backend = PostgresBackend()
     try:

@@ -245,9 +245,10 @@ class TantivyBackend(SearchBackend):
         else:
             transaction.on_commit(self.catch_up_quietly)
 
-    def bulk(self, start_at: int | None = None):
+    def bulk(self, start_at: int | None = None, expected: int = 0):
         """Items changed inside the block are indexed by a child process as they come (``tantivy_bulk``)."""
-        return self._sessions.block(lambda: tantivy_bulk.BulkSession(self, start_at or tantivy_bulk.START_AT))
+        start_at = start_at or tantivy_bulk.START_AT
+        return self._sessions.block(lambda: tantivy_bulk.BulkSession(self, start_at, expected))
 
     def catch_up(self) -> None:
         if not IndexOutbox.objects.exists():

@@ -41,7 +41,7 @@ class BulkSession(BulkBlock):
     """One ``bulk()`` block of one thread: the items it queued, and the child once there are enough.
     Nothing to ``flush()``: the child's writer commits after the transaction does (``finish``)."""
 
-    def __init__(self, backend, start_at: int = START_AT):
+    def __init__(self, backend, start_at: int = START_AT, expected: int = 0):
         self.backend = backend
         self.start_at = start_at
         self.waiting: list[tuple[int, int]] = []  # runs of ids (first, last) queued before the child started
@@ -51,6 +51,8 @@ class BulkSession(BulkBlock):
         self.registered = False
         self.done = False
         self.checkpoint: DeferredCheckpoint | None = None
+        if expected >= start_at:
+            self._start()  # see SearchBackend.bulk: it is sent each batch as filed, from the first
 
     def add(self, runs: list[tuple[int, int | None]], outbox_pks: list[int | None], new_items=None) -> None:
         """Items changed (or deleted) in the transaction as runs of ids (``id_runs``), the outbox rows that

@@ -85,6 +85,28 @@ def test_a_small_bulk_block_is_indexed_after_commit_without_a_child(tantivy_worl
     assert not IndexOutbox.objects.exists()
 
 
+def test_a_block_expecting_many_items_starts_its_child_at_once_and_sends_it_every_batch_as_filed(
+    tantivy_world, no_catch_up, monkeypatch
+):
+    from dangan.search.backends import tantivy_bulk
+
+    monkeypatch.setattr(tantivy_bulk.BulkSession, "_send", lambda self, runs: pytest.fail("read back"))
+    with get_backend().bulk(start_at=5, expected=5) as block:
+        assert block.child is not None  # before any item, before the transaction
+        with transaction.atomic():
+            items = file_items_in_bulk(new_items(tantivy_world.fonds_a, 2, "预先启动的索引{n}"))
+    assert found(tantivy_world, "预先启动") == {item.pk for item in items}
+    assert not IndexOutbox.objects.exists()
+
+
+def test_a_child_started_for_items_that_never_came_ends_with_its_block(tantivy_world):
+    with get_backend().bulk(start_at=5, expected=5) as block, transaction.atomic():
+        child = block.child
+    assert child.poll() is not None
+    later = make_item(tantivy_world.fonds_a, title="之后归档的文件")
+    assert found(tantivy_world, "之后归档") == {later.pk}  # the child let the writer go
+
+
 def test_when_the_child_cannot_take_the_writer_the_outbox_is_applied_after_all(tantivy_world):
     import tantivy
 

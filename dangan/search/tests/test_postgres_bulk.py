@@ -130,3 +130,21 @@ def test_a_small_filing_is_indexed_in_line_without_a_child(pworld, monkeypatch):
         items = file_items_in_bulk(new_items(pworld.fonds_a, 3, "少量文件{n}"))
         assert set(search_rows()) >= {item.pk for item in items}
         block.flush()
+
+
+def test_a_block_expecting_many_items_starts_its_child_at_once_and_gives_it_every_batch(pworld, no_catch_up):
+    with get_backend().bulk(start_at=5, expected=5) as block:
+        assert block.child is not None  # before any item, before the transaction
+        with transaction.atomic():
+            items = file_items_in_bulk(new_items(pworld.fonds_a, 2, "预先启动的子进程{n}"))
+            assert not set(search_rows()) & {item.pk for item in items}  # the child's, not yet committed
+            block.flush()
+    assert set(search_rows()) >= {item.pk for item in items}
+    assert not IndexOutbox.objects.exists()
+
+
+def test_a_child_started_for_items_that_never_came_ends_quietly_with_its_block(pworld):
+    with get_backend().bulk(start_at=5, expected=5) as block, transaction.atomic():
+        child = block.child
+    assert child.returncode == 0
+    assert not SearchDocument.objects.exists()

@@ -140,7 +140,7 @@ def parsed_rows(
     # The child also builds the items and runs the field rules where it has time to spare: CSV is read
     # quickly, while reading a workbook is already the slowest part of its import (200,000 rows of .xlsx:
     # 55.5 s built in the child, 49.5 s built here).
-    yield from _parsed_apart(path, name, parser, builder, build=table.kind == "csv")
+    yield from _parsed_apart(path, name, parser, builder, build=table.kind == "csv", encoding=table.encoding)
 
 
 def _remembered(known: dict, clean, value: str):
@@ -179,7 +179,7 @@ def parse_apart(table: Table, path: Path) -> bool:
 
 
 def _parsed_apart(
-    path: Path, name: str, parser: RowParser, builder: RowBuilder, build: bool
+    path: Path, name: str, parser: RowParser, builder: RowBuilder, build: bool, encoding: str | None = None
 ) -> Iterator[Built]:
     retentions = {}
     for retention in parser.retention_list:
@@ -188,7 +188,7 @@ def _parsed_apart(
             retentions.setdefault(retention.replaced_by_id, retention.replaced_by)
     child = start_django_child(CHILD)
     try:
-        setup = child_setup(path, name, parser, builder, build)
+        setup = child_setup(path, name, parser, builder, build, encoding)
         pickle.dump(setup, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         child.stdin.close()
         while True:
@@ -224,12 +224,16 @@ def _parsed_apart(
         child.stdout.close()
 
 
-def child_setup(path: Path, name: str, parser: RowParser, builder: RowBuilder, build: bool) -> tuple:
+def child_setup(
+    path: Path, name: str, parser: RowParser, builder: RowBuilder, build: bool, encoding: str | None = None
+) -> tuple:
     """The first message to the parsing child (``serve``): everything it needs to parse, build and check
-    the rows of ``path`` as ``parser`` and ``builder`` would, without the database."""
+    the rows of ``path`` as ``parser`` and ``builder`` would, without the database (``encoding``: the CSV's,
+    found by the importer's reading of it, see ``open_table``)."""
     return (
         str(path),
         name,
+        encoding,
         translation.get_language(),
         parser.mapping,
         parser.retention_list,
@@ -241,8 +245,8 @@ def child_setup(path: Path, name: str, parser: RowParser, builder: RowBuilder, b
 def serve(incoming, outgoing) -> None:
     """The child's side: parse the rows of the file it is told of (and build and check them when told to),
     and send them back in batches."""
-    path, name, language, mapping, retentions, (fonds, category, other_fonds, volumes), build = pickle.load(
-        incoming
+    path, name, encoding, language, mapping, retentions, (fonds, category, other_fonds, volumes), build = (
+        pickle.load(incoming)
     )
     translation.activate(language or "zh-hans")
     parser = RowParser(mapping, retentions)
@@ -260,7 +264,7 @@ def serve(incoming, outgoing) -> None:
         # Everything the rows need was sent: the database this child would open need not be the importer's
         # (a test's), nor see its uncommitted transaction.
         with connection.execute_wrapper(_no_queries):
-            table = open_table(Path(path), name)
+            table = open_table(Path(path), name, encoding)
             try:
                 batch = []
                 for number, values in table.rows:

@@ -41,7 +41,10 @@ class Table:
     close: callable = lambda: None
 
 
-def open_table(path: Path, name: str = "") -> Table:
+def open_table(path: Path, name: str = "", encoding: str | None = None) -> Table:
+    """``path`` as a table of rows (``name``: the file's name as uploaded, for its type). ``encoding`` is that
+    of this same CSV file as an earlier reading found it (the whole file decodes in it): it is not checked
+    again (a million rows: 0.3 s)."""
     path = Path(path)
     size = path.stat().st_size
     limit = settings.DANGAN_IMPORT_MAX_BYTES
@@ -59,7 +62,7 @@ def open_table(path: Path, name: str = "") -> Table:
     if suffix == ".xls" or magic.startswith(b"\xd0\xcf\x11\xe0"):
         return _xls(path)
     if suffix in (".csv", ".txt", ""):
-        return _csv(path)
+        return _csv(path, encoding)
     raise FileRejected(_("不支持的文件类型“%(suffix)s”：请使用 .xlsx、.xls 或 .csv") % {"suffix": suffix})
 
 
@@ -92,8 +95,8 @@ def detect_encoding(path: Path) -> str:
     )
 
 
-def _csv(path: Path) -> Table:
-    encoding = detect_encoding(path)
+def _csv(path: Path, encoding: str | None) -> Table:
+    encoding = encoding or detect_encoding(path)
     handle = path.open("r", encoding=encoding, newline="")
     sample = handle.read(64 * 1024)
     handle.seek(0)

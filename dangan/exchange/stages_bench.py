@@ -111,7 +111,7 @@ def _parsing_seconds(path: Path, fonds: Fonds, category: Category) -> float:
     finally:
         table.close()
     parser, builder = parser_and_builder(fonds, category, mapping)
-    setup = pickle.dumps(parsing.child_setup(path, path.name, parser, builder, build=True))
+    setup = pickle.dumps(parsing.child_setup(path, path.name, parser, builder, True, table.encoding))
     started = time.process_time()  # with the thread that writes the batches
     parsing.serve(io.BytesIO(setup), io.BufferedWriter(_Discard()))
     return time.process_time() - started

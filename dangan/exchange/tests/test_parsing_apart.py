@@ -112,6 +112,25 @@ def test_the_child_stops_when_the_import_stops_reading(world, tmp_path, parse_ap
     assert started[0].poll() is not None
 
 
+def test_the_child_reads_the_csv_in_the_encoding_the_importer_found_without_decoding_it_all_again(
+    world, tmp_path, monkeypatch
+):
+    import io
+
+    from dangan.exchange import readers
+
+    path = write_csv(tmp_path / "c.csv", [row(n, 题名=f"国标编码的题名{n}") for n in (1, 2)], encoding="gb18030")
+    parser = parsing.RowParser({4: "title"}, [])
+    setup = parsing.child_setup(path, "c.csv", parser, builder(world), False, "gb18030")
+    monkeypatch.setattr(readers, "detect_encoding", lambda path: pytest.fail("decoded the whole file again"))
+    out = io.BytesIO()
+    parsing.serve(io.BytesIO(pickle.dumps(setup)), out)
+    out.seek(0)
+    kind, batch = pickle.load(out)
+    assert kind == parsing.ROWS
+    assert [data["title"] for _number, _values, data, _problems in batch] == ["国标编码的题名1", "国标编码的题名2"]
+
+
 def test_large_files_are_parsed_apart_and_small_ones_in_line(tmp_path):
     path = tmp_path / "c.xlsx"
     path.write_bytes(b"x" * 100)

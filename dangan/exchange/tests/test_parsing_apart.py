@@ -119,7 +119,8 @@ def test_the_child_reads_the_csv_in_the_encoding_the_importer_found_without_deco
 
     from dangan.exchange import readers
 
-    path = write_csv(tmp_path / "c.csv", [row(n, 题名=f"国标编码的题名{n}") for n in (1, 2)], encoding="gb18030")
+    rows = [row(n, 题名=f"国标编码的题名{n}") for n in (1, 2)]
+    path = write_csv(tmp_path / "c.csv", rows, encoding="gb18030")
     parser = parsing.RowParser({4: "title"}, [])
     setup = parsing.child_setup(path, "c.csv", parser, builder(world), False, "gb18030")
     monkeypatch.setattr(readers, "detect_encoding", lambda path: pytest.fail("decoded the whole file again"))
@@ -128,7 +129,8 @@ def test_the_child_reads_the_csv_in_the_encoding_the_importer_found_without_deco
     out.seek(0)
     kind, batch = pickle.load(out)
     assert kind == parsing.ROWS
-    assert [data["title"] for _number, _values, data, _problems in batch] == ["国标编码的题名1", "国标编码的题名2"]
+    titles = [data["title"] for _number, _values, data, _problems in batch]
+    assert titles == ["国标编码的题名1", "国标编码的题名2"]
 
 
 def test_large_files_are_parsed_apart_and_small_ones_in_line(tmp_path):

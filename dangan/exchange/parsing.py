@@ -179,7 +179,7 @@ def parse_apart(table: Table, path: Path) -> bool:
 
 
 def _parsed_apart(
-    path: Path, name: str, parser: RowParser, builder: RowBuilder, build: bool, encoding: str | None = None
+    path: Path, name: str, parser: RowParser, builder: RowBuilder, build: bool, encoding: str | None
 ) -> Iterator[Built]:
     retentions = {}
     for retention in parser.retention_list:
@@ -225,7 +225,7 @@ def _parsed_apart(
 
 
 def child_setup(
-    path: Path, name: str, parser: RowParser, builder: RowBuilder, build: bool, encoding: str | None = None
+    path: Path, name: str, parser: RowParser, builder: RowBuilder, build: bool, encoding: str | None
 ) -> tuple:
     """The first message to the parsing child (``serve``): everything it needs to parse, build and check
     the rows of ``path`` as ``parser`` and ``builder`` would, without the database (``encoding``: the CSV's,

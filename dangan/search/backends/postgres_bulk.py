@@ -51,10 +51,9 @@ class CopySession(BulkBlock):
         self.child: subprocess.Popen | None = None
         self.started = False  # told its database, and its finish() registered
         if expected >= start_at:
-            # See SearchBackend.bulk: it is sent each batch as filed, from the first. It is told its
-            # database then: the caller's transaction may not have begun yet.
+            # See SearchBackend.bulk: with a child, each batch goes to it as filed, from the first. It is told
+            # its database then (``_start``): the caller's transaction may not have begun yet.
             self.child = start_django_child(CHILD)
-            self.start_at = 1
         self.runs: list[tuple[int, int]] = []  # ids the child holds, uncommitted
         self.outbox_pks: list[int] = []
         self.failed = False

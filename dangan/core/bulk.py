@@ -5,6 +5,7 @@ import operator
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, router, transaction
 
@@ -48,7 +49,7 @@ def insert_rows(model, fields, rows, *, typed: bool = False) -> list[int]:
     primary key) into ``model``'s table; the ids the rows got, in order.
 
     COPY on PostgreSQL, with ids taken from the table's sequence first (COPY returns nothing, and looking the
-    rows up again afterwards costs more than the insert); one prepared ``executemany`` elsewhere, whose rows
+    rows up again afterwards costs more than the insert); INSERTs of many rows each elsewhere, whose rows
     take consecutive ids ending at the connection's last inserted rowid (SQLite gives each new row one more
     than the largest rowid, and nothing else writes while this transaction holds the database's write lock).
 
@@ -86,11 +87,25 @@ def insert_rows(model, fields, rows, *, typed: bool = False) -> list[int]:
             return ids
         if connection.vendor != "sqlite":
             raise NotImplementedError(f"insert_rows: no bulk insert for {connection.vendor}")
-        placeholders = ", ".join(["%s"] * len(fields))
-        with transaction.atomic(using=connection.alias):  # one write lock for every row, even in autocommit
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
-            cursor.execute("SELECT last_insert_rowid()")
-            last = cursor.fetchone()[0]
+        # Many rows a statement: each run of a statement costs a reset, its locks and its allocations, which
+        # an executemany of the one-row statement pays for every row (items alone, callgrind: 71.5k
+        # instructions a row against 54.5k in statements of 47 rows; an import's whole importer 9.2k fewer a
+        # row). The statement goes to sqlite3 itself in its own "?" style: Django's cursor would rewrite each
+        # "%s" of its text with a regular expression, 190 µs for a statement of 47 items.
+        from sqlite3 import Cursor
+
+        per_statement = max(1, connection.features.max_query_params // len(fields))
+        row_marks = "(" + ", ".join(["?"] * len(fields)) + ")"
+        insert = f"INSERT INTO {table} ({columns}) VALUES "
+        full = insert + ", ".join([row_marks] * per_statement)
+        raw = cursor.cursor
+        with transaction.atomic(using=connection.alias), connection.wrap_database_errors:
+            # (one write lock for every row, even in autocommit)
+            for start in range(0, len(rows), per_statement):
+                some = rows[start : start + per_statement]
+                sql = full if len(some) == per_statement else insert + ", ".join([row_marks] * len(some))
+                Cursor.execute(raw, sql, list(chain.from_iterable(some)))
+            last = raw.lastrowid
         return list(range(last - len(rows) + 1, last + 1))
 
 

@@ -30,6 +30,33 @@ def test_inserted_rows_get_the_ids_they_are_stored_under():
     assert [CategoryField.objects.get(pk=pk).key for pk in ids] == ["handler", "place"]
 
 
+def many_fields(category, count: int) -> list[CategoryField]:
+    return [CategoryField(category=category, key=f"field{n}", label=f"字段{n}") for n in range(count)]
+
+
+def test_more_rows_than_one_statement_holds_keep_their_order_and_ids():
+    """On SQLite the rows go in many to a statement (as many as its parameters allow): across statements,
+    the last one short, each row still gets the id it is stored under."""
+    category = Category.objects.get(code="WS")
+    per_statement = connection.features.max_query_params // len(rows_for()[0])
+    fields, rows = rows_for(*many_fields(category, 2 * per_statement + 17))
+    ids = insert_rows(CategoryField, fields, rows)
+    stored = dict(CategoryField.objects.filter(pk__in=ids).values_list("pk", "key"))
+    assert [stored[pk] for pk in ids] == [f"field{n}" for n in range(len(rows))]
+    assert ids == list(range(ids[0], ids[0] + len(rows)))
+
+
+def test_a_row_breaking_a_constraint_is_djangos_integrity_error_and_none_of_the_rows_stays():
+    category = Category.objects.get(code="WS")
+    existing = CategoryField.objects.create(category=category, key="field150", label="已有")
+    before = CategoryField.objects.count()
+    fields, rows = rows_for(*many_fields(category, 300))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(CategoryField, fields, rows)
+    assert CategoryField.objects.count() == before
+    assert CategoryField.objects.get(key="field150") == existing
+
+
 @on_postgresql
 def test_typed_rows_read_back_as_the_same_rows_written_as_text():
     category = Category.objects.get(code="WS")

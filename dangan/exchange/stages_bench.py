@@ -9,8 +9,9 @@ by running them alternately, stage by stage. The stages are the work of the impo
 
 - the parsing child's: ``parsing.serve`` reads, parses, builds and checks the rows and pickles their batches
   for a pipe that takes them at once;
-- the importer's: ``import_catalogue`` into a new fonds, with the search child from the first item (as for
-  all but the first 20,000 items of a large import); only this process's CPU, not its children's;
+- the importer's: ``import_catalogue`` into a new fonds, with the search child started with the block and
+  sent every batch as filed (as a large import's, which says how many rows it brings); only this process's
+  CPU, not its children's;
 - the search child's: each item's document and the backend's form of it (PostgreSQL: the search table's
   row with its token set; tantivy: the engine's document), a thousand items at a time as the child gets them;
   not the unpickling of the items before, nor the COPY or tantivy's own indexing thread after.
@@ -85,8 +86,9 @@ def _own_cpu() -> float:
 
 def _importer_seconds(path: Path, fonds: Fonds, category: Category, count: int) -> float:
     started = _own_cpu()
-    # The import's own bulk block, opened first so that its search child starts with the first item.
-    with get_backend().bulk(start_at=1):
+    # The import's own bulk block, opened first and told of the rows, so that its search child starts with
+    # it and takes every batch as filed, none read back, as in a large import.
+    with get_backend().bulk(start_at=1, expected=count):
         outcome = import_catalogue(path, fonds=fonds, category=category)
     seconds = _own_cpu() - started
     if not outcome.ok or outcome.created != count:

@@ -56,7 +56,9 @@ def test_the_import_benchmark_names_the_machine_and_finds_its_rows(db, capsys):
     out = capsys.readouterr().out
     reference = out.splitlines()[0]
     loop, objects = re.fullmatch(
-        r"machine: one core's reference Python loop ([\d.]+) s, reference objects ([\d.]+) s", reference
+        r"machine: one core's reference Python loop ([\d.]+) s, reference objects ([\d.]+) s; "
+        r"Python [\d.]+ at .+",
+        reference,
     ).groups()
     assert float(loop) > 0 and float(objects) > 0
     assert "csv: 300 rows" in out and "xlsx: 60 rows" in out

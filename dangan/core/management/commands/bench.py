@@ -4,7 +4,10 @@ Each benchmark is a module with ``add_arguments(parser)`` and ``run(options, wri
 a new one (``bench import``, ``bench ingest``) is one more line there.
 """
 
+import os
 import pickle
+import platform
+import sys
 import time
 from importlib import import_module
 
@@ -31,7 +34,10 @@ class Command(BaseCommand):
         module = import_module(BENCHES[bench][0])
         write = self.stdout.write
         loop, objects = reference_seconds()
-        write(f"machine: one core's reference Python loop {loop:.2f} s, reference objects {objects:.2f} s")
+        write(
+            f"machine: one core's reference Python loop {loop:.2f} s, reference objects {objects:.2f} s; "
+            f"{interpreter()}"
+        )
         module.run(options, lambda line="": write(line))
 
 
@@ -48,6 +54,12 @@ def reference_seconds() -> tuple[float, float]:
     """Seconds one core takes for the loop (``REFERENCE_STEPS`` additions) and for the objects
     (``REFERENCE_OBJECTS`` rows): the fastest of three runs each, so a moment's stall does not count."""
     return min(_timed(_loop) for _run in range(3)), min(_timed(_objects) for _run in range(3))
+
+
+def interpreter() -> str:
+    """Which Python runs the benchmark: builds of one version differ by a sixth in the import's CPU (a
+    pyenv build without profile-guided optimisation against Debian's own), so figures name theirs."""
+    return f"Python {platform.python_version()} at {os.path.realpath(sys.executable)}"
 
 
 def _timed(work) -> float:

@@ -1,6 +1,5 @@
 """What the ``dangan import`` and ``dangan export`` commands share: finding things by their codes."""
 
-import sys
 
 from django.core.management.base import CommandError
 
@@ -31,19 +30,3 @@ def find_user(username: str | None):
     if user is None:
         raise CommandError(f"no user {username!r}")
     return user
-
-
-class ProgressBar:
-    def __init__(self, stream=None, width: int = 30):
-        self.stream, self.width = stream or sys.stderr, width
-
-    def __call__(self, done: int, total: int | None) -> None:
-        if total:
-            filled = min(self.width, int(self.width * done / total))
-            self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done:,}/{total:,}")
-        else:
-            self.stream.write(f"\r{done:,} rows")
-        self.stream.flush()
-
-    def end(self) -> None:
-        self.stream.write("\n")

@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from dangan.core.context import Actor, acting_as
 from dangan.exchange import reports
 from dangan.exchange.choices import MatchKey
-from dangan.exchange.cli import ProgressBar, find_category, find_fonds, find_user
+from dangan.exchange.cli import find_category, find_fonds, find_user
 from dangan.exchange.importer import import_catalogue
+from dangan.lib.progress import ProgressBar
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"no such file: {file}")
         user = find_user(user)
-        bar = ProgressBar(self.stderr._out)
+        bar = ProgressBar(self.stderr._out, unit="rows")
         actor = Actor(user.pk, user.username) if user else Actor(None, "dangan import")
         with acting_as(actor):
             outcome = import_catalogue(

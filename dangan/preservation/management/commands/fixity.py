@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from dangan.lib.progress import ProgressBar
 from dangan.preservation.fixity import audit
 
 
@@ -12,12 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--sm3", action="store_true", help="compare SM3 as well as SHA-256 (slower)")
 
     def handle(self, *args, action, workers, sm3, **options):
-        def progress(done, total):
-            if done % 1000 == 0 or done == total:
-                self.stderr.write(f"\r{done}/{total}", ending="")
-
-        report = audit(workers=workers, sm3=sm3, progress=progress)
-        self.stderr.write("")
+        bar = ProgressBar(self.stderr._out, unit="files")
+        report = audit(workers=workers, sm3=sm3, progress=bar)
+        bar.end()
         self.stdout.write(report.summary())
         if report.damaged or report.missing:
             raise CommandError(f"fixity alert: {report.damaged} damaged, {report.missing} missing")

@@ -1,8 +1,8 @@
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
 from dangan.core.context import Actor, acting_as
+from dangan.lib.progress import ProgressBar
 from dangan.preservation.bags import BagProblem, import_bag
 from dangan.preservation.folders import find_fonds, ingest_folder
 from dangan.preservation.services import IngestError, recover_interrupted
@@ -42,11 +42,9 @@ class Command(BaseCommand):
         if not fonds:
             raise CommandError("--fonds is required for a folder ingest")
 
-        def progress(done, total):
-            sys.stderr.write(f"\r{done}/{total} files")
-
-        result = ingest_folder(path, find_fonds(fonds), sheet=sheet, progress=progress)
-        sys.stderr.write("\n")
+        bar = ProgressBar(self.stderr._out, unit="files")
+        result = ingest_folder(path, find_fonds(fonds), sheet=sheet, progress=bar)
+        bar.end()
         return result
 
     def _summary(self, result) -> str:

@@ -1,8 +1,8 @@
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dangan.lib.progress import ProgressBar
 from dangan.search import indexing
 from dangan.search.backends import get_backend
 
@@ -21,13 +21,15 @@ class Command(BaseCommand):
         self.stdout.write(f"search backend: {backend.name}")
         if action == "reindex":
             started = time.monotonic()
-            count = indexing.rebuild(self.progress_bar)
+            bar = ProgressBar(self.stderr._out, unit="items")
+            count = indexing.rebuild(bar)
+            bar.end()
             elapsed = max(time.monotonic() - started, 1e-6)
-            self.stderr.write("")
             self.stdout.write(f"indexed {count} items in {elapsed:.1f} s ({count / elapsed:,.0f}/s)")
             return
-        report = indexing.check(lambda done, total: self.stderr.write(f"\rchecked {done}", ending=""))
-        self.stderr.write("")
+        bar = ProgressBar(self.stderr._out, unit="items checked")
+        report = indexing.check(bar)
+        bar.end()
         self.stdout.write(
             f"items: {report.items}; missing: {len(report.missing)}; stale: {len(report.stale)}; "
             f"orphaned: {len(report.orphaned)}"
@@ -45,9 +47,3 @@ class Command(BaseCommand):
                 self.stdout.write("repaired")
             else:
                 raise CommandError("the index is not in step: run with --repair, or `dangan search reindex`")
-
-    def progress_bar(self, done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        sys.stderr.flush()

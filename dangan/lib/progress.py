@@ -29,6 +29,8 @@ class ProgressBar:
     def __call__(self, done: int, total: int | None = None) -> None:
         self.last = (done, total)
         if self.terminal:
+            if self.last == self.written:  # said already
+                return
             now = time.monotonic()
             if now - self.drawn_at >= REDRAW_SECONDS or done == total:
                 self._draw(done, total)

@@ -40,7 +40,7 @@ def test_on_a_terminal_it_redraws_one_line_at_most_every_tenth_of_a_second_and_e
     monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
     screen = Terminal()
     bar = ProgressBar(screen, width=4)
-    for done in (1, 2, 3, 4):
+    for done in (1, 2, 3, 3, 4):  # at 0, 0.05, 0.2, (the same figure again: no redraw), 0.21 s
         bar(done, 8)
     bar.end()
     assert screen.getvalue() == "\r[....] 1/8\r[#...] 3/8\r[##..] 4/8\n"

@@ -1,6 +1,5 @@
 """What the ``dangan import`` and ``dangan export`` commands share: finding things by their codes."""
 
-
 from django.core.management.base import CommandError
 
 from dangan.accounts.models import User

@@ -33,29 +33,23 @@ class ProgressBar:
                 return
             now = time.monotonic()
             if now - self.drawn_at >= REDRAW_SECONDS or done == total:
-                self._draw(done, total)
+                self._write(done, total)
                 self.drawn_at = now
         elif done >= self.next_mark:
-            self._line(done, total)
+            self._write(done, total)
             self.next_mark = _mark_after(done, total)
 
     def end(self) -> None:
-        if self.terminal:
-            if self.last is not None and self.last != self.written:
-                self._draw(*self.last)
-            if self.written is not None:
-                self.stream.write("\n")
-        elif self.last is not None and self.last != self.written:
-            self._line(*self.last)
+        if self.last is not None and self.last != self.written:
+            self._write(*self.last)
+        if self.terminal and self.written is not None:
+            self.stream.write("\n")  # the redrawn line ends here
         self.stream.flush()
 
-    def _draw(self, done: int, total: int | None) -> None:
-        self.stream.write(f"\r{self._text(done, total)}")
-        self.stream.flush()
-        self.written = (done, total)
-
-    def _line(self, done: int, total: int | None) -> None:
-        self.stream.write(f"{self._text(done, total)}\n")
+    def _write(self, done: int, total: int | None) -> None:
+        """The figure: redrawn over the last on a terminal, a line of its own elsewhere."""
+        text = self._text(done, total)
+        self.stream.write(f"\r{text}" if self.terminal else f"{text}\n")
         self.stream.flush()
         self.written = (done, total)
 

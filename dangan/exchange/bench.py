@@ -8,6 +8,7 @@ SQLite, a new database for PostgreSQL).
 
 import csv
 import itertools
+import os
 import random
 import resource
 import tempfile
@@ -21,6 +22,7 @@ from dangan.catalogue.models import Category, Fonds, Item, Retention
 from dangan.core.choices import SecurityLevel
 from dangan.core.context import Actor, acting_as
 from dangan.exchange.importer import import_catalogue
+from dangan.lib import cpu
 
 ORGS = [
     ("BGS", "区政府办公室", "区府办发"),
@@ -205,17 +207,46 @@ def _reporter(write, started, total):
     return progress
 
 
+ROLES = ("importer", "parsing child", "search child", "database server", "database server, shared")
+# PostgreSQL's own processes (as they name themselves) that work for every database, the benchmark's too.
+SHARED_SERVER_PROCESSES = ("checkpointer", "background writer", "walwriter", "autovacuum")
+
+
+def import_roles() -> cpu.Role:
+    """Which processes an import works through: this one, its children (told apart by the module they run)
+    and, with PostgreSQL on this machine, the server processes of the benchmark's database and the server's
+    shared ones (WAL writer, checkpointer, autovacuum)."""
+    importer = os.getpid()
+    database = connection.settings_dict["NAME"] if connection.vendor == "postgresql" else None
+
+    def role(pid: int, parent: int, command: str) -> str | None:
+        if pid == importer:
+            return "importer"
+        if parent == importer and "dangan.exchange.parsing" in command:
+            return "parsing child"
+        if parent == importer and "dangan.search.backends" in command:
+            return "search child"
+        if database and command.startswith("postgres: "):
+            if any(name in command for name in SHARED_SERVER_PROCESSES):
+                return "database server, shared"
+            if f" {database} " in f"{command} ":
+                return "database server"
+        return None
+
+    return role
+
+
 def _import(path, fonds, category, user, count, write):
     from dangan.search import services as search
     from dangan.search.models import IndexOutbox
 
     before = Item.objects.filter(fonds=fonds).count()
     started, cpu_started = time.perf_counter(), cpu_seconds()
-    with acting_as(Actor(user.pk, user.username)):
+    with acting_as(Actor(user.pk, user.username)), cpu.CpuSampler(import_roles()) as sampler:
         outcome = import_catalogue(
             path, fonds=fonds, category=category, user=user, progress=_reporter(write, started, count)
         )
-    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+    elapsed, cpu_used = time.perf_counter() - started, cpu_seconds() - cpu_started
     if not outcome.ok:
         write(f"  FAILED: {outcome.fatal or outcome.errors[:5]}")
         return
@@ -225,9 +256,11 @@ def _import(path, fonds, category, user, count, write):
     searchable = any(hit.item.pk == last.pk for hit in results.hits) and not IndexOutbox.objects.exists()
     write(
         f"  {path.suffix[1:]}: {count:,} rows in {elapsed:.1f} s = {count / elapsed:,.0f} rows/s; "
-        f"(CPU {cpu:.1f} s = {count / cpu:,.0f} rows per CPU-second); stored {stored:,}; "
+        f"(CPU {cpu_used:.1f} s = {count / cpu_used:,.0f} rows per CPU-second); stored {stored:,}; "
         f"searchable: {'yes' if searchable else 'NO'}; peak memory so far "
         f"{peak_mib():,.0f} MiB (ru_maxrss, with the indexer's)"
     )
+    if sampler.split.by_role:
+        write(f"    CPU-s by process (/proc, every {cpu.INTERVAL} s): {sampler.split.describe(ROLES)}")
     for notice in outcome.notices:
         write(f"  {notice}")

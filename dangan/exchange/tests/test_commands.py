@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from dangan.catalogue.models import Fonds, Item
 from dangan.exchange import ead
 from dangan.exchange.tests.conftest import row, write_csv
+from dangan.lib import cpu
 from dangan.search.backends import get_backend
 
 
@@ -63,6 +64,9 @@ def test_the_import_benchmark_names_the_machine_and_finds_its_rows(db, capsys):
     assert float(loop) > 0 and float(objects) > 0
     assert "csv: 300 rows" in out and "xlsx: 60 rows" in out
     assert out.count("searchable: yes") == 2 and "FAILED" not in out
+    if cpu.available():  # each import's CPU split by process, this one's at least
+        split = re.findall(r"    CPU-s by process \(/proc, every [\d.]+ s\): importer ([\d.]+)[,;]", out)
+        assert len(split) == 2 and sum(map(float, split)) > 0
 
 
 def test_the_import_stages_benchmark_times_each_process_share_on_a_slice_of_the_large_catalogue(db, capsys):

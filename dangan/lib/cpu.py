@@ -36,12 +36,13 @@ def parse_stat(text: str) -> tuple[int, int]:
     return int(fields[1]), int(fields[11]) + int(fields[12])
 
 
-def machine_ticks() -> tuple[int, int]:
-    """(busy, idle) clock ticks of all the machine's processors since boot, from ``/proc/stat``."""
+def machine_ticks() -> tuple[int, int, int]:
+    """(busy, idle, stolen) clock ticks of all the machine's processors since boot, from ``/proc/stat``:
+    stolen is the time a virtual machine's processor wanted to run and its host ran something else."""
     with open(PROC / "stat") as handle:
         values = [int(v) for v in handle.readline().split()[1:]]
     user, nice, system, idle, iowait, irq, softirq, steal = (values + [0] * 8)[:8]
-    return user + nice + system + irq + softirq + steal, idle + iowait
+    return user + nice + system + irq + softirq, idle + iowait, steal
 
 
 @dataclass
@@ -51,6 +52,7 @@ class CpuSplit:
     by_role: dict[str, float] = field(default_factory=dict)
     machine_busy: float = 0.0
     machine_idle: float = 0.0
+    machine_stolen: float = 0.0
 
     @property
     def elsewhere(self) -> float:
@@ -61,7 +63,10 @@ class CpuSplit:
         """The roles' seconds (those in ``order`` first, in that order), then the rest of the machine's."""
         ranked = sorted(self.by_role, key=lambda role: order.index(role) if role in order else len(order))
         roles = ", ".join(f"{role} {self.by_role[role]:.1f}" for role in ranked)
-        return f"{roles}; the rest of the machine {self.elsewhere:.1f}, idle {self.machine_idle:.1f}"
+        return (
+            f"{roles}; the rest of the machine {self.elsewhere:.1f}, idle {self.machine_idle:.1f}, "
+            f"stolen by the host {self.machine_stolen:.1f}"
+        )
 
 
 class CpuSampler:
@@ -81,7 +86,7 @@ class CpuSampler:
         self._last: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._machine = (0, 0)
+        self._machine = (0, 0, 0)
 
     def __enter__(self) -> "CpuSampler":
         if not available():
@@ -98,13 +103,15 @@ class CpuSampler:
         self._stop.set()
         self._thread.join()
         self._read()
-        busy, idle = (now - before for now, before in zip(machine_ticks(), self._machine, strict=True))
         ticks = ticks_per_second()
+        busy, idle, stolen = (
+            (now - before) / ticks for now, before in zip(machine_ticks(), self._machine, strict=True)
+        )
         totals: dict[str, int] = {}
         for pid, last in self._last.items():
             role = self._roles[pid]
             totals[role] = totals.get(role, 0) + last - self._first.get(pid, 0)
-        self.split = CpuSplit({role: t / ticks for role, t in totals.items()}, busy / ticks, idle / ticks)
+        self.split = CpuSplit({role: t / ticks for role, t in totals.items()}, busy, idle, stolen)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

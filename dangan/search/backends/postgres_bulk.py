@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 # A child costs about a second to start (Python, Django, a connection): worth it from this many items on.
 START_AT = 20_000
 ROWS, PREPARE, COMMIT = "rows", "prepare", "commit"
+# Messages of rows (a thousand items each) the child writes in one COPY (``postgres.RowStream``): the server
+# stores one message's rows while the child makes the next's, instead of each waiting for the other.
+STREAMED_BATCHES = 50
 READY, COMMITTED = "ready", "committed"
 CHILD = "import django; django.setup(); from dangan.search.backends.postgres_bulk import main; main()"
 
@@ -175,7 +178,7 @@ class CopySession(BulkBlock):
 def serve(incoming, outgoing) -> None:
     """The child: COPY the search rows of each batch it is sent into its own open transaction; commit when
     told, roll back when its input ends first."""
-    from dangan.search.backends.postgres import PostgresBackend
+    from dangan.search.backends.postgres import RowStream
     from dangan.search.documents import from_row
 
     try:
@@ -183,17 +186,19 @@ def serve(incoming, outgoing) -> None:
     except EOFError:  # started with its block, which ended before any item was filed
         return
     connection.set_autocommit(False)
-    backend = PostgresBackend()
+    stream = RowStream(STREAMED_BATCHES)
     try:
         while True:
             try:
                 message = pickle.load(incoming)
             except EOFError:
+                stream.abort()
                 return
             kind = message[0]
             if kind == ROWS:
-                backend.copy_rows(list(map(from_row, message[1])))
+                stream.write(list(map(from_row, message[1])))
                 continue
+            stream.close()  # every row sent is stored before the reply
             if kind == COMMIT:
                 connection.commit()
             pickle.dump(COMMITTED if kind == COMMIT else READY, outgoing)

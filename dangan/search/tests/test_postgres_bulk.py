@@ -148,3 +148,66 @@ def test_a_child_started_for_items_that_never_came_ends_quietly_with_its_block(p
         child = block.child
     assert child.returncode == 0
     assert not SearchDocument.objects.exists()
+
+
+def test_the_childs_rows_of_many_filings_share_a_copy_and_are_stored_when_it_is_ready(pworld, no_catch_up):
+    with get_backend().bulk(start_at=1) as block, transaction.atomic():
+        items = [
+            item
+            for batch in range(3)  # three messages to the child, each with rows of its own
+            for item in file_items_in_bulk(new_items(pworld.fonds_a, 20, f"第{batch}批流式写入的文件{{n}}"))
+        ]
+        block.flush()
+    written, sampled = search_rows(), search_rows(SearchSample)
+    assert set(written) >= {item.pk for item in items}
+    assert {pk for pk in written if pg.in_sample(pk)} == set(sampled) != set()
+    get_backend().rebuild()
+    assert search_rows() == written and search_rows(SearchSample) == sampled
+
+
+def test_a_block_rolled_back_while_the_childs_copy_is_open_leaves_no_search_rows(pworld):
+    before = set(search_rows())
+    with pytest.raises(RuntimeError), get_backend().bulk(start_at=1) as block, transaction.atomic():
+        file_items_in_bulk(new_items(pworld.fonds_a, 20, "流式写入中回滚的文件{n}"))
+        file_items_in_bulk(new_items(pworld.fonds_a, 20, "流式写入中回滚的文件{n}"))
+        child = block.child
+        raise RuntimeError  # no flush: the child is in the middle of its COPY
+    assert child.wait(timeout=10) == 0
+    assert set(search_rows()) == before
+    assert not IndexOutbox.objects.exists()
+
+
+def documents_without_search_rows(world, count: int, title: str) -> list:
+    items = file_items_in_bulk(new_items(world.fonds_a, count, title))
+    SearchDocument.objects.filter(item_id__in=[item.pk for item in items]).delete()
+    SearchSample.objects.filter(item_id__in=[item.pk for item in items]).delete()
+    return [from_row(item_row(item)) for item in items]
+
+
+def test_a_row_stream_ends_its_copy_after_so_many_batches_and_then_stores_the_samples_share(pworld):
+    documents = documents_without_search_rows(pworld, 48, "分批写入的文件{n}")
+    stream = pg.RowStream(batches_per_copy=2)
+    with transaction.atomic():
+        stream.write(documents[:16])
+        stream.write(documents[16:32])  # the second batch: its COPY ends, the connection is free again
+        assert set(search_rows()) >= {doc.item_id for doc in documents[:32]}
+        stream.write(documents[32:])
+        stream.close()
+    ids = {doc.item_id for doc in documents}
+    assert set(search_rows()) >= ids
+    assert set(search_rows(SearchSample)) & ids == {pk for pk in ids if pg.in_sample(pk)} != set()
+
+
+def test_an_aborted_row_stream_fails_its_copy_and_the_transaction_rolls_back(pworld):
+    documents = documents_without_search_rows(pworld, 10, "放弃写入的文件{n}")
+    stream = pg.RowStream(batches_per_copy=5)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        stream.write(documents)
+        stream.abort()
+        raise RuntimeError
+    ids = {doc.item_id for doc in documents}
+    assert not set(search_rows()) & ids
+    with transaction.atomic():  # the connection serves the next transaction as before
+        stream.write(documents)
+        stream.close()
+    assert set(search_rows()) >= ids

@@ -314,13 +314,12 @@ class RowStream:
 
     def abort(self, error: BaseException | None = None) -> None:
         """Fail the open COPY, if any (its transaction can then only roll back), and forget what it held."""
-        if self._copy is not None:
-            self._copy, self._batches, self._sampled = None, 0, []
-            error = error or RuntimeError("search rows abandoned")
-            try:
-                self._open.__exit__(type(error), error, error.__traceback__)
-            except Exception:  # the COPY's own failure: the transaction rolls back all the same
-                pass
+        self._copy, self._batches, self._sampled = None, 0, []
+        error = error or RuntimeError("search rows abandoned")
+        try:  # the cursor too, when the COPY itself could not start
+            self._open.__exit__(type(error), error, error.__traceback__)
+        except Exception:  # the COPY's own failure: the transaction rolls back all the same
+            pass
 
 
 @contextmanager

@@ -207,30 +207,37 @@ def _reporter(write, started, total):
     return progress
 
 
-ROLES = ("importer", "parsing child", "search child", "database server", "database server, shared")
+# The processes an import works through, in the order the benchmark names them.
+ROLES = IMPORTER, PARSING, SEARCH, SERVER, SHARED_SERVER = (
+    "importer", "parsing child", "search child", "database server", "database server, shared"
+)
 # PostgreSQL's own processes (as they name themselves) that work for every database, the benchmark's too.
 SHARED_SERVER_PROCESSES = ("checkpointer", "background writer", "walwriter", "autovacuum")
 
 
 def import_roles() -> cpu.Role:
-    """Which processes an import works through: this one, its children (told apart by the module they run)
+    """Which processes an import works through: this one, its children (told apart by the code they run)
     and, with PostgreSQL on this machine, the server processes of the benchmark's database and the server's
     shared ones (WAL writer, checkpointer, autovacuum)."""
+    from dangan.exchange import parsing
+    from dangan.search.backends import postgres_bulk, tantivy_bulk
+
     importer = os.getpid()
     database = connection.settings_dict["NAME"] if connection.vendor == "postgresql" else None
+    searching = (postgres_bulk.CHILD, tantivy_bulk.CHILD)  # each child's command line: python -c CHILD …
 
     def role(pid: int, parent: int, command: str) -> str | None:
         if pid == importer:
-            return "importer"
-        if parent == importer and "dangan.exchange.parsing" in command:
-            return "parsing child"
-        if parent == importer and "dangan.search.backends" in command:
-            return "search child"
+            return IMPORTER
+        if parent == importer and parsing.CHILD in command:
+            return PARSING
+        if parent == importer and any(code in command for code in searching):
+            return SEARCH
         if database and command.startswith("postgres: "):
             if any(name in command for name in SHARED_SERVER_PROCESSES):
-                return "database server, shared"
+                return SHARED_SERVER
             if f" {database} " in f"{command} ":
-                return "database server"
+                return SERVER
         return None
 
     return role

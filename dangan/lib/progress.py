@@ -7,7 +7,9 @@ REDRAW_SECONDS = 0.1  # a terminal's line is redrawn this often at most: a redra
 
 
 class ProgressBar:
-    """Call it with (done, total) as work goes on (total None when unknown), and ``end()`` when it is over.
+    """Call it with (done, total) as work goes on (total None when unknown), and ``end()`` when it is over;
+    or use it as a ``with`` block, which ends it however the block ends (a command's error then starts on a
+    line of its own, not after the redrawn figure).
 
     On a terminal it redraws one line in place. Anywhere else (a cron job's mail, a service's journal, a CI
     log) a carriage return does not go back, and a million redraws would make one unreadable line, so it
@@ -38,6 +40,12 @@ class ProgressBar:
         elif done >= self.next_mark:
             self._write(done, total)
             self.next_mark = _mark_after(done, total)
+
+    def __enter__(self) -> "ProgressBar":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.end()
 
     def end(self) -> None:
         if self.last is not None and self.last != self.written:

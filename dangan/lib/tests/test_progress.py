@@ -1,5 +1,7 @@
 import io
 
+import pytest
+
 from dangan.lib import progress
 from dangan.lib.progress import ProgressBar
 
@@ -50,3 +52,14 @@ def test_nothing_called_writes_nothing():
     for stream in (io.StringIO(), Terminal()):
         ProgressBar(stream).end()
         assert stream.getvalue() == ""
+
+
+def test_a_with_block_that_fails_still_ends_the_terminal_line_on_its_last_figure(monkeypatch):
+    clock = iter([0.0, 0.05])
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    screen = Terminal()
+    with pytest.raises(ValueError), ProgressBar(screen, width=4) as bar:
+        bar(1, 8)
+        bar(2, 8)  # within a tenth of a second: not drawn yet
+        raise ValueError("the row that broke the import")
+    assert screen.getvalue() == "\r[....] 1/8\r[#...] 2/8\n"

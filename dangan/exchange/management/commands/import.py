@@ -33,9 +33,8 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"no such file: {file}")
         user = find_user(user)
-        bar = ProgressBar(self.stderr._out, unit="rows")
         actor = Actor(user.pk, user.username) if user else Actor(None, "dangan import")
-        with acting_as(actor):
+        with acting_as(actor), ProgressBar(self.stderr._out, unit="rows") as bar:
             outcome = import_catalogue(
                 file,
                 fonds=find_fonds(fonds),
@@ -45,7 +44,6 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 progress=bar,
             )
-        bar.end()
         if report:
             write = reports.write_xlsx if report.suffix.lower() == ".xlsx" else reports.write_csv
             write(outcome.errors, report)

@@ -13,9 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--sm3", action="store_true", help="compare SM3 as well as SHA-256 (slower)")
 
     def handle(self, *args, action, workers, sm3, **options):
-        bar = ProgressBar(self.stderr._out, unit="files")
-        report = audit(workers=workers, sm3=sm3, progress=bar)
-        bar.end()
+        with ProgressBar(self.stderr._out, unit="files") as bar:
+            report = audit(workers=workers, sm3=sm3, progress=bar)
         self.stdout.write(report.summary())
         if report.damaged or report.missing:
             raise CommandError(f"fixity alert: {report.damaged} damaged, {report.missing} missing")

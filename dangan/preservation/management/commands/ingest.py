@@ -41,10 +41,8 @@ class Command(BaseCommand):
         if not fonds:
             raise CommandError("--fonds is required for a folder ingest")
 
-        bar = ProgressBar(self.stderr._out, unit="files")
-        result = ingest_folder(path, find_fonds(fonds), sheet=sheet, progress=bar)
-        bar.end()
-        return result
+        with ProgressBar(self.stderr._out, unit="files") as bar:
+            return ingest_folder(path, find_fonds(fonds), sheet=sheet, progress=bar)
 
     def _summary(self, result) -> str:
         if hasattr(result, "items"):

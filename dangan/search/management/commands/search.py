@@ -21,15 +21,13 @@ class Command(BaseCommand):
         self.stdout.write(f"search backend: {backend.name}")
         if action == "reindex":
             started = time.monotonic()
-            bar = ProgressBar(self.stderr._out, unit="items")
-            count = indexing.rebuild(bar)
-            bar.end()
+            with ProgressBar(self.stderr._out, unit="items") as bar:
+                count = indexing.rebuild(bar)
             elapsed = max(time.monotonic() - started, 1e-6)
             self.stdout.write(f"indexed {count} items in {elapsed:.1f} s ({count / elapsed:,.0f}/s)")
             return
-        bar = ProgressBar(self.stderr._out, unit="items checked")
-        report = indexing.check(bar)
-        bar.end()
+        with ProgressBar(self.stderr._out, unit="items checked") as bar:
+            report = indexing.check(bar)
         self.stdout.write(
             f"items: {report.items}; missing: {len(report.missing)}; stale: {len(report.stale)}; "
             f"orphaned: {len(report.orphaned)}"
